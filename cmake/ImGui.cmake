@@ -5,8 +5,9 @@ add_library(imgui STATIC
   ${IMC_IMGUI_DIR}/imgui_draw.cpp
   ${IMC_IMGUI_DIR}/imgui_tables.cpp
   ${IMC_IMGUI_DIR}/imgui_widgets.cpp
-  ${IMC_IMGUI_DIR}/imgui_demo.cpp)
-target_include_directories(imgui SYSTEM PUBLIC ${IMC_IMGUI_DIR})
+  ${IMC_IMGUI_DIR}/imgui_demo.cpp
+  ${IMC_IMGUI_DIR}/misc/cpp/imgui_stdlib.cpp)
+target_include_directories(imgui SYSTEM PUBLIC ${IMC_IMGUI_DIR} ${IMC_IMGUI_DIR}/misc/cpp)
 target_compile_definitions(imgui PUBLIC IMGUI_DISABLE_OBSOLETE_FUNCTIONS)
 
 # Platform backends: SDL2 + OpenGL3 (native: GL 3; wasm: WebGL2 through GLES3).

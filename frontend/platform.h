@@ -1,0 +1,61 @@
+#pragma once
+// The frontend's only window to the outside world. Each shell implements it: native/ with
+// worker threads and the file system, wasm/ with fetch and the browser. The frontend never
+// performs I/O itself; it asks, and later receives events on the UI thread through poll_events().
+#include <imgui.h>
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace imc::ui {
+
+using RequestId = uint64_t;
+
+struct FileLoaded {
+  RequestId id = 0;
+  std::string path;     // as requested
+  std::string bytes;    // file contents when error is empty
+  std::string error;    // what went wrong and what to do ("not found: ..."), empty on success
+};
+
+struct ImageDecoded {
+  RequestId id = 0;
+  std::string path;
+  int width = 0;
+  int height = 0;
+  std::vector<uint8_t> rgba; // width * height * 4 bytes when error is empty
+  std::string error;
+};
+
+using PlatformEvent = std::variant<FileLoaded, ImageDecoded>;
+
+class Platform {
+public:
+  virtual ~Platform() = default;
+
+  // Read a file of the open case pack (path relative to the pack root). Answers with FileLoaded.
+  virtual void read_pack_file(RequestId id, const std::string &relative_path) = 0;
+  // Read and decode an image of the pack, off the UI thread where the platform can.
+  // Answers with ImageDecoded.
+  virtual void load_pack_image(RequestId id, const std::string &relative_path) = 0;
+  // Events completed since the last call, in completion order. Called once per frame.
+  virtual std::vector<PlatformEvent> poll_events() = 0;
+
+  // GPU textures for decoded images (RGBA8, straight alpha).
+  virtual ImTextureID create_texture(const uint8_t *rgba, int width, int height) = 0;
+  virtual void destroy_texture(ImTextureID texture) = 0;
+
+  // Seconds from an arbitrary start, monotonic.
+  virtual double now_seconds() = 0;
+
+  // Where the pack comes from, shown in the status bar ("assets/demo", "/pack/").
+  virtual std::string pack_location() const = 0;
+
+  // Test and automation hook: a JSON snapshot of the UI (state and widget rectangles) each time
+  // it changes. Native writes it to a file when asked to; wasm exposes it as window.imcStatus.
+  virtual void publish_status(const std::string &json) { (void)json; }
+};
+
+} // namespace imc::ui

@@ -1,0 +1,33 @@
+#pragma once
+// Runs a program for a test: argv without a shell, stdout and stderr captured, a time limit after
+// which the process group is killed. Used by the CLI, studio and integration tests.
+#include <string>
+#include <vector>
+
+namespace imc::test {
+
+struct ProcessResult {
+  int exit_code = -1;     // exit status, or 128 + signal when killed
+  bool timed_out = false;
+  std::string out;
+  std::string err;
+};
+
+ProcessResult run_process(const std::vector<std::string> &argv, double timeout_seconds = 60,
+                          const std::string &stdin_text = "");
+
+// A fresh, empty directory under $TMPDIR that is removed when the object goes out of scope.
+class TempDir {
+public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir &) = delete;
+  TempDir &operator=(const TempDir &) = delete;
+  const std::string &path() const { return path_; }
+  std::string operator/(const std::string &name) const { return path_ + "/" + name; }
+
+private:
+  std::string path_;
+};
+
+} // namespace imc::test
