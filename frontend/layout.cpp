@@ -5,7 +5,9 @@
 namespace imc::ui {
 
 Layout compute_layout(ImVec2 display) {
-  const float status_h = ImGui::GetFrameHeight() + 8.0f;
+  const ImGuiStyle &style = ImGui::GetStyle();
+  const float status_h =
+      std::max(style.WindowMinSize.y, ImGui::GetTextLineHeight() + 2 * style.WindowPadding.y);
   const float body_h = std::max(1.0f, display.y - status_h);
   // Columns: cases take a fixed share with limits, the rest splits between image and chat.
   const float cases_w = std::clamp(display.x * 0.22f, 180.0f, 320.0f);

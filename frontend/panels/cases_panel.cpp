@@ -56,13 +56,16 @@ void draw_cases_panel(AppState &state, const PanelRect &rect, std::vector<Action
       out.push_back(SelectCase{c.id});
     }
     record_widget(state, ("case:" + c.id).c_str());
-    ImVec2 min = ImGui::GetItemRectMin();
+    const ImVec2 min = ImGui::GetItemRectMin();
+    const float width = ImGui::GetItemRectSize().x - 8;
     ImDrawList *dl = ImGui::GetWindowDrawList();
-    dl->AddText(ImVec2(min.x + 4, min.y + 2), ImGui::GetColorU32(ImGuiCol_Text), c.title.c_str());
+    dl->AddText(ImVec2(min.x + 4, min.y + 2), ImGui::GetColorU32(ImGuiCol_Text),
+                fit_text(c.title, width).c_str());
     std::string meta = c.labels.diagnosis + "  |  " + to_string(c.labels.malignancy);
     if (c.labels.rarity == Rarity::rare) meta += "  |  rare";
     dl->AddText(ImVec2(min.x + 4, min.y + 4 + ImGui::GetTextLineHeight()),
-                ImGui::GetColorU32(ImGuiCol_TextDisabled), meta.c_str());
+                ImGui::GetColorU32(ImGuiCol_TextDisabled), fit_text(meta, width).c_str());
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s\n%s", c.title.c_str(), meta.c_str());
     ImGui::PopID();
   }
   if (shown == 0) ImGui::TextDisabled("No case matches \"%s\"", state.case_filter.c_str());

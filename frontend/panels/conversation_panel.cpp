@@ -31,7 +31,7 @@ void draw_bubble(const Turn &turn, float width) {
   const ImU32 fill = clinician ? IM_COL32(38, 70, 110, 255) : IM_COL32(58, 58, 64, 255);
   dl->AddRectFilled(ImVec2(x, start.y), ImVec2(x + bubble_w, start.y + bubble_h), fill, 8.0f);
   dl->AddText(ImVec2(x + pad, start.y + pad), ImGui::GetColorU32(ImGuiCol_TextDisabled),
-              header.c_str());
+              fit_text(header, text_w).c_str());
   dl->AddText(nullptr, 0.0f, ImVec2(x + pad, start.y + pad + line + 4),
               ImGui::GetColorU32(ImGuiCol_Text), turn.text.c_str(), nullptr, text_w);
   if (turn.error) {
@@ -74,9 +74,10 @@ void draw_conversation_panel(AppState &state, const PanelRect &rect, std::vector
   }
   record_widget(state, "transcript_picker");
   if (t->provenance.kind == ProvenanceKind::illustration) {
-    ImGui::TextColored(ImVec4(1.0f, 0.8f, 0.35f, 1.0f), "Illustration: %s", t->provenance.note.c_str());
+    text_fitted("Illustration: " + t->provenance.note, IM_COL32(255, 204, 90, 255));
   } else {
-    ImGui::TextDisabled("%s, %s", t->clinician.model.c_str(), to_string(t->provenance.kind));
+    text_fitted(t->clinician.model + ", " + to_string(t->provenance.kind),
+                ImGui::GetColorU32(ImGuiCol_TextDisabled));
   }
 
   // Bubbles, in a child that leaves room for the replay bar.
@@ -109,11 +110,10 @@ void draw_conversation_panel(AppState &state, const PanelRect &rect, std::vector
   record_widget(state, "replay_next");
   ImGui::SameLine();
   if (ImGui::Button(">|")) out.push_back(ReplaySeek{n});
-  ImGui::SameLine();
-  ImGui::Text("Turn %d / %d", shown, n);
   int scrub = shown;
   ImGui::SetNextItemWidth(-1);
-  if (ImGui::SliderInt("##scrub", &scrub, 0, n, "")) out.push_back(ReplaySeek{scrub});
+  const std::string format = "Turn %d of " + std::to_string(n);
+  if (ImGui::SliderInt("##scrub", &scrub, 0, n, format.c_str())) out.push_back(ReplaySeek{scrub});
   record_widget(state, "replay_scrub");
   end_panel();
 }

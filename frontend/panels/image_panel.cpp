@@ -24,10 +24,12 @@ void draw_image_panel(AppState &state, const PanelRect &rect, std::vector<Action
   }
   const CaseImage &img =
       c->images[static_cast<size_t>(std::clamp(state.selected_image, 0, int(c->images.size()) - 1))];
-  const float line = ImGui::GetTextLineHeightWithSpacing();
   const ImVec2 avail = ImGui::GetContentRegionAvail();
-  // Keep two lines for the license under the image.
-  const ImVec2 box(avail.x, std::max(1.0f, avail.y - 2.2f * line));
+  // The license line is always visible under the image: reserve its wrapped height.
+  const std::string credit = img.attribution + ". License: " + img.license + ". " + img.source;
+  const float credit_h = ImGui::CalcTextSize(credit.c_str(), nullptr, false, avail.x).y +
+                         ImGui::GetStyle().ItemSpacing.y * 2;
+  const ImVec2 box(avail.x, std::max(avail.y * 0.4f, avail.y - credit_h));
   const ImVec2 origin = ImGui::GetCursorScreenPos();
 
   auto it = state.images.find(img.file);
@@ -58,8 +60,7 @@ void draw_image_panel(AppState &state, const PanelRect &rect, std::vector<Action
     record_widget(state, "image", pos, ImVec2(pos.x + size.x, pos.y + size.y));
   }
   ImGui::PushTextWrapPos(0.0f);
-  ImGui::TextDisabled("%s. License: %s. %s", img.attribution.c_str(), img.license.c_str(),
-                      img.source.c_str());
+  ImGui::TextDisabled("%s", credit.c_str());
   ImGui::PopTextWrapPos();
   record_widget(state, "image_license");
   end_panel();

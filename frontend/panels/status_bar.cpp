@@ -5,24 +5,28 @@ namespace imc::ui {
 
 void draw_status_bar(AppState &state, const PanelRect &rect, const char *pack_location) {
   begin_panel("##status", rect, ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoScrollbar);
+  std::string line;
   if (state.phase == LoadPhase::manifest || state.phase == LoadPhase::documents) {
     // A small spinner: the load is asynchronous on every platform.
     static const char kFrames[] = "|/-\\";
-    ImGui::Text("%c", kFrames[static_cast<int>(ImGui::GetTime() * 8) & 3]);
-    ImGui::SameLine();
+    line += kFrames[static_cast<int>(ImGui::GetTime() * 8) & 3];
+    line += " ";
   }
-  ImGui::TextUnformatted(state.status.c_str());
-  ImGui::SameLine();
-  ImGui::TextDisabled("  pack: %s   keys: Left/Right turn, Space play, Home/End", pack_location);
+  line += state.status;
   if (!state.errors.empty()) {
-    ImGui::SameLine();
-    ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "  %zu problem(s)", state.errors.size());
+    const std::string problems = std::to_string(state.errors.size()) + " problem(s)  ";
+    text_fitted(problems, IM_COL32(255, 115, 100, 255));
     if (ImGui::IsItemHovered()) {
       ImGui::BeginTooltip();
       for (const auto &e : state.errors) ImGui::TextUnformatted(e.c_str());
       ImGui::EndTooltip();
     }
+    ImGui::SameLine();
   }
+  line += "   |   pack: ";
+  line += pack_location;
+  line += "   |   Left/Right: turn, Space: play, Home/End";
+  text_fitted(line);
   end_panel();
 }
 

@@ -1,0 +1,135 @@
+#include "headless.h"
+
+#include <gtest/gtest.h>
+#include <stb_image.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace imc::test {
+
+std::string demo_pack_dir() { return std::string(IMC_SOURCE_DIR) + "/assets/demo"; }
+
+namespace {
+std::string read_all(const std::filesystem::path &p, std::string &error) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) {
+    error = "cannot open " + p.string();
+    return {};
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+} // namespace
+
+void DiskPlatform::read_pack_file(ui::RequestId id, const std::string &path) {
+  ui::FileLoaded f;
+  f.id = id;
+  f.path = path;
+  f.bytes = read_all(root_ / path, f.error);
+  done_.push_back(std::move(f));
+}
+
+void DiskPlatform::load_pack_image(ui::RequestId id, const std::string &path) {
+  ui::ImageDecoded img;
+  img.id = id;
+  img.path = path;
+  std::string bytes = read_all(root_ / path, img.error);
+  if (img.error.empty()) {
+    int n = 0;
+    unsigned char *px = stbi_load_from_memory(reinterpret_cast<const unsigned char *>(bytes.data()),
+                                              int(bytes.size()), &img.width, &img.height, &n, 4);
+    if (px) {
+      img.rgba.assign(px, px + size_t(img.width) * img.height * 4);
+      stbi_image_free(px);
+    } else {
+      img.error = "not a decodable image";
+    }
+  }
+  done_.push_back(std::move(img));
+}
+
+std::vector<ui::PlatformEvent> DiskPlatform::poll_events() {
+  std::vector<ui::PlatformEvent> out;
+  out.swap(done_);
+  return out;
+}
+
+ImTextureID DiskPlatform::create_texture(const uint8_t *, int, int) {
+  ++live_textures;
+  return reinterpret_cast<ImTextureID>(next_texture_++);
+}
+
+Headless::Headless(std::filesystem::path pack, ImVec2 display)
+    : display_(display), platform_(std::move(pack)) {
+  ctx_ = ImGui::CreateContext();
+  ImGui::SetCurrentContext(ctx_);
+  ui::App::setup_imgui(1.0f);
+  ImGuiIO &io = ImGui::GetIO();
+  unsigned char *pixels = nullptr;
+  int w = 0, h = 0;
+  io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h); // builds the atlas; no GPU needed
+  io.Fonts->SetTexID(reinterpret_cast<ImTextureID>(intptr_t(-1)));
+  for (int k = 0; k < ImGuiKey_COUNT; ++k) io.KeyMap[k] = k; // identity: KeysDown[ImGuiKey_X]
+  app_ = new ui::App(platform_);
+}
+
+Headless::~Headless() {
+  delete app_;
+  ImGui::DestroyContext(ctx_);
+}
+
+const std::vector<ui::Action> &Headless::frame() {
+  ImGuiIO &io = ImGui::GetIO();
+  io.DisplaySize = display_;
+  io.DeltaTime = 1.0f / 60.0f;
+  platform_.now += io.DeltaTime;
+  ImGui::NewFrame();
+  app_->frame();
+  ImGui::Render();
+  return app_->last_actions();
+}
+
+void Headless::load(const ui::StartOptions &options) {
+  app_->start(options);
+  for (int i = 0; i < 200; ++i) {
+    frame();
+    const auto &s = state();
+    bool images_done = true;
+    for (const auto &[p, slot] : s.images) images_done &= slot.state != ui::ImageSlot::State::loading;
+    if (s.phase == ui::LoadPhase::ready && images_done && i > 2) return;
+    if (s.phase == ui::LoadPhase::failed) break;
+  }
+  FAIL() << "pack did not load: " << state().status;
+}
+
+std::vector<ui::Action> Headless::click_at(ImVec2 pos) {
+  ImGuiIO &io = ImGui::GetIO();
+  io.MousePos = pos;
+  frame(); // hover
+  io.MouseDown[0] = true;
+  frame();
+  io.MouseDown[0] = false;
+  return frame(); // buttons fire on release
+}
+
+std::vector<ui::Action> Headless::click(const std::string &widget) {
+  auto it = state().widgets.find(widget);
+  if (it == state().widgets.end()) {
+    ADD_FAILURE() << "no widget named " << widget;
+    return {};
+  }
+  return click_at(ImVec2(it->second.x + it->second.w / 2, it->second.y + it->second.h / 2));
+}
+
+std::vector<ui::Action> Headless::press_key(ImGuiKey key) {
+  ImGuiIO &io = ImGui::GetIO();
+  io.KeysDown[key] = true;
+  std::vector<ui::Action> actions = frame();
+  io.KeysDown[key] = false;
+  frame();
+  return actions;
+}
+
+} // namespace imc::test
