@@ -1,0 +1,118 @@
+#include "imc/sse.h"
+
+#include "text_util.h"
+
+namespace imc {
+
+namespace {
+constexpr char kBom[] = "\xEF\xBB\xBF";
+}
+
+SseParser::SseParser(size_t max_event_bytes) : max_event_bytes_(max_event_bytes) {}
+
+bool SseParser::feed(std::string_view bytes, std::vector<SseEvent> &out) {
+  if (failed_)
+    return false;
+  // A BOM may arrive split over chunks: hold its bytes until it is either complete (dropped)
+  // or disproved (the held bytes are content after all).
+  while (at_stream_start_ && !bytes.empty()) {
+    if (bytes.front() == kBom[bom_matched_]) {
+      bytes.remove_prefix(1);
+      if (++bom_matched_ == 3)
+        at_stream_start_ = false;
+      continue;
+    }
+    at_stream_start_ = false;
+    const size_t held = bom_matched_;
+    bom_matched_ = 0;
+    if (held > 0 && !feed(std::string_view(kBom, held), out))
+      return false;
+  }
+  if (at_stream_start_)
+    return true;
+
+  size_t i = 0;
+  if (after_cr_ && !bytes.empty()) {
+    after_cr_ = false;
+    if (bytes.front() == '\n')
+      i = 1;
+  }
+  while (i < bytes.size()) {
+    const size_t end = bytes.find_first_of("\r\n", i);
+    line_.append(bytes.substr(i, end == std::string_view::npos ? end : end - i));
+    if (over_limit()) {
+      failed_ = true;
+      return false;
+    }
+    if (end == std::string_view::npos)
+      break;
+    process_line(line_, out);
+    line_.clear();
+    i = end + 1;
+    if (bytes[end] == '\r') {
+      if (i == bytes.size())
+        after_cr_ = true;
+      else if (bytes[i] == '\n')
+        ++i;
+    }
+  }
+  return true;
+}
+
+void SseParser::process_line(std::string_view line, std::vector<SseEvent> &out) {
+  if (line.empty()) {
+    // Dispatch. An event without data is no event, but its type is forgotten all the same.
+    if (!data_.empty()) {
+      data_.pop_back(); // the "\n" after the last data line
+      SseEvent event;
+      if (!event_type_.empty())
+        event.type = std::move(event_type_);
+      event.data = std::move(data_);
+      event.last_event_id = last_event_id_;
+      out.push_back(std::move(event));
+    }
+    data_.clear();
+    event_type_.clear();
+    has_fields_ = false;
+    return;
+  }
+  if (line.front() == ':')
+    return; // comment (keep-alives, "OPENROUTER PROCESSING", ...)
+  has_fields_ = true;
+  const size_t colon = line.find(':');
+  const std::string_view field = line.substr(0, colon);
+  std::string_view value;
+  if (colon != std::string_view::npos) {
+    value = line.substr(colon + 1);
+    if (!value.empty() && value.front() == ' ')
+      value.remove_prefix(1);
+  }
+  if (field == "data") {
+    data_.append(value);
+    data_ += '\n';
+  } else if (field == "event") {
+    event_type_ = std::string(value);
+  } else if (field == "id") {
+    if (value.find('\0') == std::string_view::npos)
+      last_event_id_ = std::string(value);
+  } else if (field == "retry") {
+    if (auto ms = ascii::parse_decimal(value))
+      retry_ms_ = *ms;
+  }
+}
+
+SseEnd SseParser::finish() {
+  const bool partial_line = !line_.empty() && line_.front() != ':';
+  const bool incomplete =
+      failed_ || partial_line || has_fields_ || (at_stream_start_ && bom_matched_ > 0);
+  line_.clear();
+  data_.clear();
+  event_type_.clear();
+  has_fields_ = false;
+  after_cr_ = false;
+  at_stream_start_ = true;
+  bom_matched_ = 0;
+  return incomplete ? SseEnd::incomplete_event : SseEnd::clean;
+}
+
+} // namespace imc

@@ -1,0 +1,214 @@
+// OpenAI Chat Completions adapter: request shape, responses, streams, errors.
+#include "imc/base64.h"
+#include "imc/provider.h"
+#include "imc/providers/openai.h"
+#include "test_provider_support.h"
+
+#include <gtest/gtest.h>
+
+namespace imc {
+namespace {
+
+using nlohmann::json;
+using test::described;
+
+Endpoint local_server() {
+  Endpoint e;
+  e.name = "llama";
+  e.protocol = Protocol::openai;
+  e.base_url = "http://127.0.0.1:8081/v1/";
+  e.model = "stories260K";
+  return e;
+}
+
+Endpoint official_api() {
+  Endpoint e = local_server();
+  e.name = "openai-gpt";
+  e.base_url = "https://api.openai.com/v1";
+  e.model = "gpt-5.2";
+  e.auth.type = AuthType::bearer;
+  e.auth.api_key_env = "OPENAI_API_KEY";
+  return e;
+}
+
+test::DecoderFactory decoder(HttpResponseHead head = test::sse_head()) {
+  return [head] { return openai::make_stream_decoder(head); };
+}
+
+TEST(OpenAiRequest, BuildsChatCompletionsWithImageUrlParts) {
+  const std::string png = test::noise_image(4, 3, false);
+  const auto http = openai::build_request(local_server(), test::sample_request(true, png));
+  ASSERT_TRUE(http) << format_errors(http.errors());
+  EXPECT_EQ(http->method, "POST");
+  EXPECT_EQ(http->url, "http://127.0.0.1:8081/v1/chat/completions");
+  EXPECT_TRUE(http->stream);
+  EXPECT_TRUE(http->auth.empty());
+  EXPECT_EQ(*find_header(http->headers, "content-type"), "application/json");
+  EXPECT_EQ(*find_header(http->headers, "accept"), "text/event-stream");
+
+  const json body = test::body_json(*http);
+  EXPECT_EQ(body["model"], "stories260K");
+  const json expected_messages = {
+      {{"role", "system"}, {"content", "You are a careful clinician."}},
+      {{"role", "user"},
+       {"content",
+        {{{"type", "image_url"},
+          {"image_url", {{"url", "data:image/png;base64," + base64_encode(png)}}}},
+         {{"type", "text"}, {"text", "Is this mole worrying?"}}}}},
+      {{"role", "assistant"}, {"content", "How long has it been there?"}},
+      {{"role", "user"}, {"content", "Two months."}}};
+  EXPECT_EQ(body["messages"], expected_messages);
+  EXPECT_EQ(body["temperature"], 0.2);
+  EXPECT_EQ(body["top_p"], 0.9);
+  EXPECT_EQ(body["max_tokens"], 256);
+  EXPECT_FALSE(body.contains("max_completion_tokens"));
+  EXPECT_EQ(body["stop"], json::array({"END"}));
+  EXPECT_EQ(body["stream"], true);
+  EXPECT_EQ(body["stream_options"], json({{"include_usage", true}}));
+}
+
+TEST(OpenAiRequest, OfficialApiGetsMaxCompletionTokensAndABearerNeed) {
+  ChatRequest request;
+  request.turns.push_back(user_text("hi"));
+  request.parameters.max_tokens = 100;
+  const auto http = openai::build_request(official_api(), request);
+  ASSERT_TRUE(http);
+  const json body = test::body_json(*http);
+  EXPECT_EQ(body["max_completion_tokens"], 100);
+  EXPECT_FALSE(body.contains("max_tokens"));
+  EXPECT_FALSE(body.contains("stream"));
+  EXPECT_FALSE(body.contains("temperature"));
+  EXPECT_EQ(*find_header(http->headers, "accept"), "application/json");
+  ASSERT_EQ(http->auth.size(), 1u);
+  const auto &need = std::get<EnvSecretHeader>(http->auth[0]);
+  EXPECT_EQ(need.header, "authorization");
+  EXPECT_EQ(need.prefix, "Bearer ");
+  EXPECT_EQ(need.env, "OPENAI_API_KEY");
+  EXPECT_EQ(find_header(http->headers, "authorization"), nullptr);
+}
+
+TEST(OpenAiRequest, EndpointDefaultsFillUnsetParametersAndStreamingCanBeOff) {
+  Endpoint e = local_server();
+  e.defaults.temperature = 0.7;
+  e.defaults.max_tokens = 64;
+  e.capabilities.streaming = false;
+  e.extra_headers = {{"x-title", "imc"}};
+  ChatRequest request;
+  request.turns.push_back(user_text("hi"));
+  request.parameters.stream = true;
+  const auto http = openai::build_request(e, request);
+  ASSERT_TRUE(http);
+  const json body = test::body_json(*http);
+  EXPECT_EQ(body["temperature"], 0.7);
+  EXPECT_EQ(body["max_tokens"], 64);
+  EXPECT_FALSE(body.contains("stream"));
+  EXPECT_FALSE(http->stream);
+  EXPECT_EQ(*find_header(http->headers, "x-title"), "imc");
+}
+
+TEST(OpenAiRequest, ImagesToAnEndpointWithoutImageSupportAreUnsupported) {
+  Endpoint e = local_server();
+  e.capabilities.images = false;
+  const auto http =
+      openai::build_request(e, test::sample_request(false, test::noise_image(2, 2, false)));
+  ASSERT_FALSE(http);
+  ASSERT_EQ(http.errors().size(), 1u);
+  EXPECT_EQ(http.errors()[0].pointer, "/turns/0/content/0");
+  EXPECT_EQ(to_stream_error(http.errors()).kind, ErrorKind::unsupported);
+}
+
+TEST(OpenAiResponse, DecodesTextUsageAndFinish) {
+  const auto events =
+      openai::decode_response(test::json_head(), test::provider_sample("openai_response.json"));
+  EXPECT_EQ(described(events),
+            (std::vector<std::string>{"text \"Please see a dermatologist.\"", "usage 812/512",
+                                      "finish length (length)"}));
+}
+
+TEST(OpenAiStream, DecodesTheDocumentedStreamAtEverySplit) {
+  const auto events =
+      test::decode_every_split(decoder(), test::provider_sample("openai_stream.sse"));
+  EXPECT_EQ(
+      described(events),
+      (std::vector<std::string>{
+          "text \"The lesion\"", "text \" is about 4\xC2\xA0mm \xE2\x80\x94 \xE2\x89\x88 stable;\"",
+          "text \" see a dermatologist.\"", "usage 812/164", "finish stop (stop)"}));
+}
+
+TEST(OpenAiStream, ServerWithoutDoneIsCompleteOnceFinishReasonArrived) {
+  std::string stream = test::provider_sample("openai_stream.sse");
+  stream.erase(stream.find("data: [DONE]"));
+  const auto events = test::decode_whole_body(decoder(), stream);
+  EXPECT_EQ(described(events).back(), "finish stop (stop)");
+}
+
+TEST(OpenAiStream, EveryTruncationBeforeTheFinishReasonIsAProtocolError) {
+  const std::string stream = test::provider_sample("openai_stream.sse");
+  const size_t finish_chunk_end =
+      stream.find("\n\n", stream.find("\"finish_reason\":\"stop\"")) + 2;
+  for (size_t cut = 0; cut < finish_chunk_end; ++cut) {
+    const auto events = test::decode_whole_body(decoder(), stream.substr(0, cut));
+    const auto error = test::last_error(events);
+    EXPECT_EQ(error.kind, ErrorKind::protocol) << "cut at " << cut;
+    EXPECT_EQ(error.message.rfind("stream ended before completion", 0), 0u) << error.message;
+  }
+}
+
+TEST(OpenAiStream, ErrorInADataLineEndsTheStream) {
+  const auto events = test::decode_every_split(
+      decoder(),
+      "data: {\"choices\":[{\"delta\":{\"content\":\"Hi\"}}]}\n\n"
+      "data: {\"error\":{\"message\":\"The server had an error\",\"type\":\"server_error\"}}\n\n"
+      "data: {\"choices\":[{\"delta\":{\"content\":\"ignored\"}}]}\n\n");
+  EXPECT_EQ(described(events),
+            (std::vector<std::string>{"text \"Hi\"",
+                                      "error server: server_error: The server had an error"}));
+}
+
+TEST(OpenAiStream, InvalidJsonIsAProtocolError) {
+  const auto events = test::decode_whole_body(decoder(), "data: {\"choices\":[\n\n");
+  EXPECT_EQ(test::last_error(events).kind, ErrorKind::protocol);
+  EXPECT_NE(test::last_error(events).message.find("invalid JSON"), std::string::npos);
+}
+
+TEST(OpenAiStream, JsonReplyToAStreamRequestIsDecodedWhole) {
+  const auto events = test::decode_every_split(decoder(test::json_head()),
+                                               test::provider_sample("openai_response.json"));
+  EXPECT_EQ(described(events).back(), "finish length (length)");
+}
+
+TEST(OpenAiErrors, MapsStatusesAndQuotesTheProvidersMessage) {
+  const std::string rate_body =
+      R"({"error":{"message":"Rate limit reached for gpt-5.2","type":"requests","param":null,"code":"rate_limit_exceeded"}})";
+  auto events = test::decode_whole_body(
+      decoder(test::head_with(429, {{"retry-after", "2"}, {"content-type", "application/json"}})),
+      rate_body);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(
+      std::get<StreamError>(events[0]),
+      (StreamError{ErrorKind::rate_limited,
+                   "HTTP 429 rate_limit_exceeded: Rate limit reached for gpt-5.2", 2000, 429}));
+
+  const std::string bad_body =
+      R"({"error":{"message":"Unsupported parameter: 'max_tokens'","type":"invalid_request_error","param":"max_tokens","code":"unsupported_parameter"}})";
+  const auto bad = test::last_error(openai::decode_response(test::json_head(400), bad_body));
+  EXPECT_EQ(bad.kind, ErrorKind::bad_request);
+  EXPECT_EQ(bad.message, "HTTP 400 unsupported_parameter: Unsupported parameter: 'max_tokens'");
+  EXPECT_FALSE(bad.retry_after_ms);
+
+  EXPECT_EQ(test::last_error(openai::decode_response(test::json_head(401), "{}")).kind,
+            ErrorKind::auth);
+  EXPECT_EQ(test::last_error(openai::decode_response(test::json_head(403), "")).kind,
+            ErrorKind::auth);
+  EXPECT_EQ(test::last_error(openai::decode_response(test::json_head(500), "")).kind,
+            ErrorKind::server);
+  EXPECT_EQ(test::last_error(openai::decode_response(test::json_head(503), "")).kind,
+            ErrorKind::overloaded);
+  const auto html = test::last_error(openai::decode_response(
+      test::head_with(502, {{"content-type", "text/html"}}), "<html>\r\nBad gateway</html>"));
+  EXPECT_EQ(html.kind, ErrorKind::server);
+  EXPECT_EQ(html.message, "HTTP 502 <html>  Bad gateway</html>");
+}
+
+} // namespace
+} // namespace imc
