@@ -71,7 +71,8 @@ void App::process_events() {
         [this](auto &e) {
           using T = std::decay_t<decltype(e)>;
           if constexpr (std::is_same_v<T, FileLoaded>) on_file(e);
-          else on_image(e);
+          else if constexpr (std::is_same_v<T, ImageDecoded>) on_image(e);
+          else on_api(e);
         },
         event);
   }
@@ -150,6 +151,21 @@ void App::finish_loading() {
   if (case_id.empty() && !state_.pack->cases.empty()) case_id = state_.pack->cases.front().id;
   apply(SelectCase{case_id});
   if (!start_options_.transcript_id.empty()) apply(SelectTranscript{start_options_.transcript_id});
+}
+
+void App::on_api(const ApiEvent &event) {
+  auto it = api_handlers_.find(event.id);
+  if (it == api_handlers_.end()) return; // a reply nobody waits for any more
+  it->second(event);
+  if (event.done) api_handlers_.erase(event.id);
+}
+
+RequestId App::call_api(const std::string &method, const std::string &path, const std::string &body,
+                        std::function<void(const ApiEvent &)> on_event) {
+  const RequestId id = next_request_++;
+  api_handlers_[id] = std::move(on_event);
+  platform_.api_call(id, method, path, body);
+  return id;
 }
 
 void App::on_image(const ImageDecoded &image) {

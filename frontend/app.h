@@ -4,6 +4,8 @@
 #include "app_state.h"
 #include "platform.h"
 
+#include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -39,10 +41,16 @@ public:
   // Actions emitted by the panels during the last frame, in order.
   const std::vector<Action> &last_actions() const { return last_actions_; }
 
+  // Calls the API (docs/API.md); `on_event` runs on the UI thread for each piece of the reply,
+  // the last with done = true. Returns the request id (for Platform::api_cancel).
+  RequestId call_api(const std::string &method, const std::string &path, const std::string &body,
+                     std::function<void(const ApiEvent &)> on_event);
+
 private:
   void process_events();
   void on_file(const FileLoaded &file);
   void on_image(const ImageDecoded &image);
+  void on_api(const ApiEvent &event);
   void finish_loading();
   void request_images_of_current_case();
   void handle_shortcuts(std::vector<Action> &out);
@@ -58,6 +66,7 @@ private:
   std::map<std::string, std::string> fetched_;       // path -> bytes
   std::vector<std::string> fetch_errors_;
   std::string last_published_;
+  std::map<RequestId, std::function<void(const ApiEvent &)>> api_handlers_;
 };
 
 } // namespace imc::ui

@@ -29,7 +29,19 @@ struct ImageDecoded {
   std::string error;
 };
 
-using PlatformEvent = std::variant<FileLoaded, ImageDecoded>;
+// One piece of an API reply (docs/API.md). A plain JSON reply arrives as one ApiEvent with
+// done = true and `data` = the body; a streamed reply (server-sent events) as one ApiEvent per
+// event (`event` = its name, `data` = its JSON), then a last one with done = true.
+struct ApiEvent {
+  RequestId id = 0;
+  int status = 0;       // HTTP status of the reply (0 when the request never got one)
+  std::string event;    // SSE event name; "" for a plain reply
+  std::string data;     // JSON text
+  bool done = false;    // the reply is over (after this, no more events for `id`)
+  std::string error;    // transport-level failure, with what to do next ("" when none)
+};
+
+using PlatformEvent = std::variant<FileLoaded, ImageDecoded, ApiEvent>;
 
 class Platform {
 public:
@@ -46,6 +58,22 @@ public:
   // GPU textures for decoded images (RGBA8, straight alpha).
   virtual ImTextureID create_texture(const uint8_t *rgba, int width, int height) = 0;
   virtual void destroy_texture(ImTextureID texture) = 0;
+
+  // The kit's JSON API (docs/API.md): natively served in-process by the same service `imc serve`
+  // exposes; in the browser fetched from the proxy. `path` starts with "/api/". Answers with
+  // ApiEvents. A shell without the API (static hosting: replay only) answers status 0 with an
+  // error saying so.
+  virtual void api_call(RequestId id, const std::string &method, const std::string &path,
+                        const std::string &body_json) = 0;
+  // Stops a streamed reply early (e.g. "Stop" in a live session); cancels the upstream call.
+  virtual void api_cancel(RequestId id) = 0;
+
+  // Text to the system clipboard.
+  virtual void copy_to_clipboard(const std::string &text) = 0;
+  // Settings kept between sessions (native: a file in the user's config folder; browser:
+  // localStorage). `load_setting` returns "" when unset.
+  virtual std::string load_setting(const std::string &key) = 0;
+  virtual void save_setting(const std::string &key, const std::string &value) = 0;
 
   // Seconds from an arbitrary start, monotonic.
   virtual double now_seconds() = 0;

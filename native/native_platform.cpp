@@ -2,9 +2,12 @@
 
 #include "gl_texture.h"
 
+#include <SDL.h>
+#include <nlohmann/json.hpp>
 #include <stb_image.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -33,6 +36,7 @@ NativePlatform::NativePlatform(std::filesystem::path pack_root, int workers)
 }
 
 NativePlatform::~NativePlatform() {
+  reap_api_threads(true); // cancels streams still open, then waits for their handlers
   {
     std::lock_guard<std::mutex> lock(mutex_);
     stopping_ = true;
@@ -107,6 +111,7 @@ void NativePlatform::load_pack_image(ui::RequestId id, const std::string &relati
 }
 
 std::vector<ui::PlatformEvent> NativePlatform::poll_events() {
+  reap_api_threads(false);
   std::lock_guard<std::mutex> lock(mutex_);
   std::vector<ui::PlatformEvent> out;
   out.swap(done_);
@@ -134,6 +139,174 @@ void NativePlatform::publish_status(const std::string &json) {
     out << json << "\n";
   }
   std::filesystem::rename(tmp, status_file_);
+}
+
+namespace {
+
+// Collects an ApiService's answer into ApiEvents for the UI thread.
+class QueueSink : public api::ApiSink {
+public:
+  QueueSink(ui::RequestId id, std::function<void(ui::ApiEvent)> push,
+            std::function<bool()> is_cancelled)
+      : id_(id), push_(std::move(push)), is_cancelled_(std::move(is_cancelled)) {}
+  void reply(int status, const std::string &json) override {
+    ui::ApiEvent e;
+    e.id = id_;
+    e.status = status;
+    e.data = json;
+    e.done = true;
+    push_(std::move(e));
+    replied_ = true;
+  }
+  bool event(const std::string &name, const std::string &json) override {
+    if (is_cancelled_()) return false;
+    ui::ApiEvent e;
+    e.id = id_;
+    e.status = 200;
+    e.event = name;
+    e.data = json;
+    push_(std::move(e));
+    return true;
+  }
+  bool cancelled() const override { return is_cancelled_(); }
+  bool replied() const { return replied_; }
+
+private:
+  ui::RequestId id_;
+  std::function<void(ui::ApiEvent)> push_;
+  std::function<bool()> is_cancelled_;
+  bool replied_ = false;
+};
+
+std::filesystem::path default_settings_file() {
+  const char *xdg = std::getenv("XDG_CONFIG_HOME");
+  const char *home = std::getenv("HOME");
+  std::filesystem::path base = xdg && *xdg ? xdg : std::string(home ? home : ".") + "/.config";
+  return base / "imc-sandbox" / "settings.json";
+}
+
+} // namespace
+
+void NativePlatform::api_call(ui::RequestId id, const std::string &method, const std::string &path,
+                              const std::string &body_json) {
+  if (!api_) {
+    ui::ApiEvent e;
+    e.id = id;
+    e.done = true;
+    e.error = "no data service in this studio: start imc-studio with --store FILE (and --config "
+              "FILE for live sessions and the jury)";
+    std::lock_guard<std::mutex> lock(mutex_);
+    done_.push_back(std::move(e));
+    return;
+  }
+  // Each call gets its own thread: streams (live sessions, jury) block for their whole length and
+  // must not starve file reads on the pool.
+  std::lock_guard<std::mutex> guard(mutex_);
+  api_threads_[id] = std::thread([this, id, method, path, body_json] {
+    api::ApiRequest request;
+    request.method = method;
+    request.client = "studio";
+    request.body = body_json;
+    const auto q = path.find('?');
+    request.path = path.substr(0, q);
+    if (q != std::string::npos) {
+      std::string query = path.substr(q + 1);
+      size_t start = 0;
+      while (start <= query.size()) {
+        size_t end = query.find('&', start);
+        if (end == std::string::npos) end = query.size();
+        const std::string pair = query.substr(start, end - start);
+        const auto eq = pair.find('=');
+        if (!pair.empty()) {
+          request.query.emplace_back(pair.substr(0, eq),
+                                     eq == std::string::npos ? "" : pair.substr(eq + 1));
+        }
+        start = end + 1;
+      }
+    }
+    QueueSink sink(
+        id,
+        [this](ui::ApiEvent e) {
+          std::lock_guard<std::mutex> lock(mutex_);
+          done_.push_back(std::move(e));
+        },
+        [this, id] {
+          std::lock_guard<std::mutex> lock(mutex_);
+          return cancelled_.count(id) > 0;
+        });
+    api_->handle(request, sink);
+    if (!sink.replied()) { // a stream: close it
+      ui::ApiEvent end;
+      end.id = id;
+      end.status = 200;
+      end.done = true;
+      std::lock_guard<std::mutex> lock(mutex_);
+      done_.push_back(std::move(end));
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    finished_api_threads_.push_back(id);
+  });
+}
+
+void NativePlatform::reap_api_threads(bool all) {
+  std::vector<std::thread> to_join;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (all) {
+      for (auto &[id, t] : api_threads_) {
+        cancelled_.insert(id);
+        to_join.push_back(std::move(t));
+      }
+      api_threads_.clear();
+    } else {
+      for (ui::RequestId id : finished_api_threads_) {
+        auto it = api_threads_.find(id);
+        if (it == api_threads_.end()) continue;
+        to_join.push_back(std::move(it->second));
+        api_threads_.erase(it);
+        cancelled_.erase(id);
+      }
+    }
+    finished_api_threads_.clear();
+  }
+  for (auto &t : to_join) t.join();
+}
+
+void NativePlatform::api_cancel(ui::RequestId id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  cancelled_.insert(id);
+}
+
+void NativePlatform::copy_to_clipboard(const std::string &text) { SDL_SetClipboardText(text.c_str()); }
+
+std::string NativePlatform::load_setting(const std::string &key) {
+  const auto file = settings_file_.empty() ? default_settings_file() : settings_file_;
+  std::ifstream in(file);
+  if (!in) return "";
+  auto j = nlohmann::json::parse(in, nullptr, false);
+  if (!j.is_object() || !j.contains(key) || !j[key].is_string()) return "";
+  return j[key].get<std::string>();
+}
+
+void NativePlatform::save_setting(const std::string &key, const std::string &value) {
+  const auto file = settings_file_.empty() ? default_settings_file() : settings_file_;
+  nlohmann::json j = nlohmann::json::object();
+  {
+    std::ifstream in(file);
+    if (in) {
+      auto old = nlohmann::json::parse(in, nullptr, false);
+      if (old.is_object()) j = old;
+    }
+  }
+  j[key] = value;
+  std::error_code ec;
+  std::filesystem::create_directories(file.parent_path(), ec);
+  const auto tmp = file.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << j.dump(2) << "\n";
+  }
+  std::filesystem::rename(tmp, file, ec);
 }
 
 } // namespace imc::shell

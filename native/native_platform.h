@@ -1,6 +1,7 @@
 #pragma once
 // The frontend's Platform for imc-studio: reads the pack from the file system and decodes
 // images on worker threads, so the UI thread never waits on disk or on stb_image.
+#include "api_service.h"
 #include "platform.h"
 
 #include <condition_variable>
@@ -8,6 +9,8 @@
 #include <filesystem>
 #include <functional>
 #include <mutex>
+#include <map>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -27,6 +30,18 @@ public:
   double now_seconds() override;
   std::string pack_location() const override { return pack_root_.string(); }
   void publish_status(const std::string &json) override;
+  void api_call(ui::RequestId id, const std::string &method, const std::string &path,
+                const std::string &body_json) override;
+  void api_cancel(ui::RequestId id) override;
+  void copy_to_clipboard(const std::string &text) override;
+  std::string load_setting(const std::string &key) override;
+  void save_setting(const std::string &key, const std::string &value) override;
+
+  // The in-process API (store, endpoints, sessions, jury); without one, API calls answer with an
+  // error saying how to start the studio with data.
+  void set_api_service(api::ApiService *service) { api_ = service; }
+  // Where settings are kept (default: $XDG_CONFIG_HOME or ~/.config, /imc-sandbox/settings.json).
+  void set_settings_file(std::filesystem::path path) { settings_file_ = std::move(path); }
 
   // Where publish_status() writes (atomically, via a temporary file); empty = nowhere.
   void set_status_file(std::filesystem::path path) { status_file_ = std::move(path); }
@@ -39,6 +54,12 @@ private:
   void worker_loop();
 
   std::filesystem::path pack_root_;
+  api::ApiService *api_ = nullptr;
+  std::filesystem::path settings_file_;
+  std::set<ui::RequestId> cancelled_; // guarded by mutex_
+  std::map<ui::RequestId, std::thread> api_threads_;   // guarded by mutex_
+  std::vector<ui::RequestId> finished_api_threads_;   // guarded by mutex_
+  void reap_api_threads(bool all);
   std::filesystem::path status_file_;
   std::string last_status_;
   std::mutex mutex_;

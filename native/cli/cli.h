@@ -18,5 +18,6 @@ using CommandAction = std::function<int()>;
 void register_pack_commands(CLI::App &app, CommandAction &chosen);
 void register_transcript_commands(CLI::App &app, CommandAction &chosen);
 void register_serve_command(CLI::App &app, CommandAction &chosen);
+void register_store_commands(CLI::App &app, CommandAction &chosen);
 
 } // namespace imc::cli

@@ -50,6 +50,27 @@ void DiskPlatform::load_pack_image(ui::RequestId id, const std::string &path) {
   done_.push_back(std::move(img));
 }
 
+void DiskPlatform::api_call(ui::RequestId id, const std::string &method, const std::string &path,
+                            const std::string &body) {
+  if (!api) {
+    ui::ApiEvent e;
+    e.id = id;
+    e.done = true;
+    e.error = "no API in this test";
+    done_.push_back(std::move(e));
+    return;
+  }
+  for (ui::ApiEvent e : api(method, path, body)) {
+    e.id = id;
+    done_.push_back(std::move(e));
+  }
+}
+
+std::string DiskPlatform::load_setting(const std::string &key) {
+  auto it = settings.find(key);
+  return it == settings.end() ? "" : it->second;
+}
+
 std::vector<ui::PlatformEvent> DiskPlatform::poll_events() {
   std::vector<ui::PlatformEvent> out;
   out.swap(done_);

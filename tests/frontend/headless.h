@@ -9,6 +9,8 @@
 
 #include <deque>
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <string>
 
 namespace imc::test {
@@ -24,6 +26,22 @@ public:
   double now_seconds() override { return now; }
   std::string pack_location() const override { return root_.string(); }
   void publish_status(const std::string &json) override { last_status = json; }
+  // API calls are answered by `api` (tests script the replies); unset = an error reply.
+  void api_call(ui::RequestId id, const std::string &method, const std::string &path,
+                const std::string &body) override;
+  void api_cancel(ui::RequestId id) override { cancelled.push_back(id); }
+  void copy_to_clipboard(const std::string &text) override { clipboard = text; }
+  std::string load_setting(const std::string &key) override;
+  void save_setting(const std::string &key, const std::string &value) override {
+    settings[key] = value;
+  }
+
+  std::function<std::vector<ui::ApiEvent>(const std::string &method, const std::string &path,
+                                          const std::string &body)>
+      api;
+  std::vector<ui::RequestId> cancelled;
+  std::string clipboard;
+  std::map<std::string, std::string> settings;
 
   double now = 0;            // advanced by the harness, one frame = 1/60 s
   int live_textures = 0;

@@ -1,0 +1,38 @@
+#pragma once
+// The kit's JSON API (docs/API.md) as a service with no transport of its own: `imc serve` adapts
+// it to HTTP (server-sent events for streams), imc-studio calls it in-process from a worker.
+#include <string>
+#include <vector>
+
+namespace imc::api {
+
+struct ApiRequest {
+  std::string method;   // "GET", "POST"
+  std::string path;     // "/api/transcripts/abc", without the query
+  std::vector<std::pair<std::string, std::string>> query; // decoded query parameters
+  std::string body;     // JSON text ("" when none)
+  std::string client;   // who asks (remote address, or "studio"), for rate limits and logs
+};
+
+// Where a handler writes its answer. Exactly one of: reply() once, or events then finish.
+class ApiSink {
+public:
+  virtual ~ApiSink() = default;
+  // A plain JSON reply.
+  virtual void reply(int status, const std::string &json) = 0;
+  // Starts a stream (status 200, text/event-stream) on the first call; one SSE event per call.
+  // Returns false once the client has gone: the handler should stop and cancel upstream work.
+  virtual bool event(const std::string &name, const std::string &json) = 0;
+  // True once the client has disconnected or cancelled.
+  virtual bool cancelled() const = 0;
+};
+
+class ApiService {
+public:
+  virtual ~ApiService() = default;
+  // Handles one call, blocking the calling (worker) thread until the reply or stream is over.
+  // Never throws; failures are error replies / error events with a hint (docs/API.md).
+  virtual void handle(const ApiRequest &request, ApiSink &sink) = 0;
+};
+
+} // namespace imc::api
