@@ -19,5 +19,6 @@ void register_pack_commands(CLI::App &app, CommandAction &chosen);
 void register_transcript_commands(CLI::App &app, CommandAction &chosen);
 void register_serve_command(CLI::App &app, CommandAction &chosen);
 void register_store_commands(CLI::App &app, CommandAction &chosen);
+void register_chat_commands(CLI::App &app, CommandAction &chosen);
 
 } // namespace imc::cli

@@ -13,6 +13,7 @@ int main(int argc, char **argv) {
   imc::cli::register_transcript_commands(app, chosen);
   imc::cli::register_serve_command(app, chosen);
   imc::cli::register_store_commands(app, chosen);
+  imc::cli::register_chat_commands(app, chosen);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {

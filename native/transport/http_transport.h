@@ -1,0 +1,92 @@
+#pragma once
+// The native transport: runs a model call (core/include/imc/provider.h) over HTTP with
+// cpp-httplib + OpenSSL and decodes the reply as it arrives. docs/ARCHITECTURE.md, "Transport",
+// tells how limits, retries, timeouts, cancellation and wire logs work together.
+//
+//   HttpTransport transport;                       // one per process is plenty; thread-safe
+//   CallOptions options;
+//   options.on_event = [](const ChatEvent &e) { ... TextDelta as it streams ... };
+//   CallResult r = transport.chat(endpoint, request, options);
+//   r.response.text / r.response.error / r.wire_log
+//
+// Promises:
+// - Events reach `on_event` on the calling thread, in the order of chat.h's grammar, ending
+//   with exactly one Finish or StreamError; CallResult::response is their fold.
+// - A call ends within timeouts.total_ms (plus a few ms), on cancel within a few ms (during a
+//   connect: when the connect attempt ends), and never hangs on a server that drips bytes.
+// - Retries (retry_policy.h) happen only before anything was passed to `on_event`, so streamed
+//   text is never duplicated.
+// - No secret value appears in CallResult: errors and the wire log are scrubbed (secrets.h).
+// - The process ignores SIGPIPE from the first transport on: a write to a closed connection is
+//   an error value, not a signal that kills the process.
+#include "cancel_token.h"
+#include "clock.h"
+#include "rate_limiter.h"
+#include "retry_policy.h"
+#include "wire_log.h"
+
+#include "imc/chat.h"
+#include "imc/endpoint_config.h"
+#include "imc/http.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace imc::transport {
+
+struct TransportOptions {
+  EnvLookup env;                       // secrets' variables; default process_env()
+  Clock *clock = nullptr;              // default Clock::system()
+  LimiterRegistry *limiters = nullptr; // default LimiterRegistry::process()
+  std::function<double()> random;      // uniform [0, 1) for backoff jitter; default seeded
+  RetryPolicy retry;
+  size_t wire_log_body_cap = 64 * 1024; // response bytes kept in a wire log
+  size_t max_idle_connections_per_origin = 8;
+};
+
+struct CallOptions {
+  std::string call_id; // "" = a fresh "call-<hex>"
+  CancelToken cancel;
+  std::function<void(const ChatEvent &)> on_event; // on the calling thread, as events decode
+  std::optional<RetryPolicy> retry;                // else the transport's
+  std::optional<EndpointTimeouts> timeouts;        // else the endpoint's
+  std::optional<int64_t> estimated_tokens;         // for the tokens-per-minute bucket
+};
+
+struct CallResult {
+  ChatResponse response; // the fold of every event passed to on_event
+  WireLog wire_log;      // also holds the timings: latency_ms, ttft_ms, attempts
+};
+
+class HttpTransport {
+public:
+  explicit HttpTransport(TransportOptions options = {});
+  ~HttpTransport();
+  HttpTransport(const HttpTransport &) = delete;
+  HttpTransport &operator=(const HttpTransport &) = delete;
+
+  // Builds the provider request (build_chat_request: images must already be fitted with
+  // fit_request_images) and sends it. A request that cannot be built ends at once in the
+  // `config` or `unsupported` error (to_stream_error), without touching the network.
+  CallResult chat(const Endpoint &endpoint, const ChatRequest &request,
+                  const CallOptions &options = {});
+
+  // Sends a built request (AuthNeeds not yet fulfilled) and decodes its reply with
+  // `endpoint.protocol`'s decoder. A missing key variable ends in a `config` error naming the
+  // variable, before any limiter wait or network traffic.
+  CallResult send(const Endpoint &endpoint, const HttpRequest &request,
+                  const CallOptions &options = {});
+
+  // Idle kept-alive connections to `origin` ("http://127.0.0.1:8080"), for tests.
+  size_t idle_connections(const std::string &origin) const;
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+} // namespace imc::transport

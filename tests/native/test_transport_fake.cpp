@@ -1,0 +1,742 @@
+// The native transport against a protocol-faithful fake upstream: streaming for each provider,
+// connection reuse, faults, retries, timeouts, cancellation, shared limits, secrets and the wire
+// log. Every test is bounded in time; the faults end in the documented normalised error (or a
+// successful retry), never a crash or a hang.
+#include "native/test_store_support.h"
+#include "support/fake_upstream.h"
+#include "support/llama_server.h"
+#include "transport/http_transport.h"
+#include "transport/secrets.h"
+#include "transport/wire_log_record.h"
+
+#include "imc/provider.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <thread>
+
+namespace imc::test {
+namespace {
+
+using namespace imc::transport;
+using fake_reply::Tokens;
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// Each test gets endpoints of its own name, so the process-wide limiters never mix tests.
+Endpoint endpoint_for(const FakeUpstream &fake, Protocol protocol, const std::string &name) {
+  Endpoint e;
+  e.name = name;
+  e.protocol = protocol;
+  e.base_url = fake.base_url() + (protocol == Protocol::openai ? "/v1" : "");
+  e.model = "fake-model";
+  if (protocol == Protocol::bedrock) {
+    e.auth.type = AuthType::bedrock_api_key;
+    e.auth.api_key_env = "FAKE_BEDROCK_KEY";
+    e.auth.region = "us-east-1";
+  }
+  e.timeouts = {2000, 5000, 10000};
+  return e;
+}
+
+ChatRequest hello(bool stream) {
+  ChatRequest r;
+  r.turns = {user_text("Hello")};
+  r.parameters.max_tokens = 16;
+  r.parameters.stream = stream;
+  return r;
+}
+
+TransportOptions fast_options(std::map<std::string, std::string> env = {}) {
+  TransportOptions o;
+  env.emplace("FAKE_BEDROCK_KEY", "bedrock-key-value-123");
+  o.env = [env](const std::string &name) -> std::optional<std::string> {
+    auto it = env.find(name);
+    if (it == env.end())
+      return std::nullopt;
+    return it->second;
+  };
+  o.random = [] { return 0.5; };
+  o.retry.base_delay_ms = 20;
+  o.retry.max_delay_ms = 100;
+  return o;
+}
+
+struct Recorded {
+  std::vector<ChatEvent> events;
+  CallOptions options() {
+    CallOptions o;
+    o.on_event = [this](const ChatEvent &e) { events.push_back(e); };
+    return o;
+  }
+  std::string text() const {
+    std::string out;
+    for (const auto &e : events)
+      if (const auto *d = std::get_if<TextDelta>(&e))
+        out += d->text;
+    return out;
+  }
+  size_t deltas() const {
+    size_t n = 0;
+    for (const auto &e : events)
+      n += std::holds_alternative<TextDelta>(e);
+    return n;
+  }
+};
+
+std::string describe(const CallResult &r) {
+  std::string out = "status " + r.wire_log.status + ": " + r.wire_log.error_message;
+  return out + "\nwire log: " + serialize_wire_log(r.wire_log);
+}
+
+// The grammar of chat.h: text and usage, then exactly one terminal event, last.
+void expect_grammar(const std::vector<ChatEvent> &events) {
+  ASSERT_FALSE(events.empty());
+  for (size_t i = 0; i + 1 < events.size(); ++i)
+    EXPECT_FALSE(is_terminal(events[i]))
+        << "terminal event before the end: " << describe(events[i]);
+  EXPECT_TRUE(is_terminal(events.back()));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Streams and replies of each provider
+
+TEST(TransportFake, OpenAiStreamDeltasArriveInOrderAndFoldToTheText) {
+  FakeUpstream fake;
+  fake.script("POST", "/v1/chat/completions",
+              {fake_reply::openai_sse({"Hel", "lo", " world"}, "stop", Tokens{21, 3})});
+  HttpTransport transport(fast_options());
+  Recorded rec;
+  const auto r =
+      transport.chat(endpoint_for(fake, Protocol::openai, "oa-stream"), hello(true), rec.options());
+  ASSERT_TRUE(r.response.complete()) << describe(r);
+  expect_grammar(rec.events);
+  EXPECT_EQ(rec.deltas(), 3u);
+  EXPECT_EQ(rec.text(), "Hello world");
+  EXPECT_EQ(r.response.text, rec.text());
+  EXPECT_EQ(r.response.finish->reason, FinishReason::stop);
+  ASSERT_TRUE(r.response.usage);
+  EXPECT_EQ(r.response.usage->input_tokens, 21);
+  EXPECT_EQ(r.response.usage->output_tokens, 3);
+  EXPECT_EQ(r.wire_log.status, "ok");
+  EXPECT_EQ(r.wire_log.attempts.size(), 1u);
+  EXPECT_TRUE(r.wire_log.ttft_ms.has_value());
+  const auto requests = fake.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_NE(requests[0].body.find("\"stream\":true"), std::string::npos);
+}
+
+TEST(TransportFake, OpenAiJsonReplyIsOneDeltaAndAFinish) {
+  FakeUpstream fake;
+  fake.script("POST", "/v1/chat/completions",
+              {fake_reply::openai_json("Plain answer.", "length", Tokens{7, 16})});
+  HttpTransport transport(fast_options());
+  Recorded rec;
+  const auto r =
+      transport.chat(endpoint_for(fake, Protocol::openai, "oa-json"), hello(false), rec.options());
+  ASSERT_TRUE(r.response.complete()) << describe(r);
+  expect_grammar(rec.events);
+  EXPECT_EQ(r.response.text, "Plain answer.");
+  EXPECT_EQ(r.response.finish->reason, FinishReason::length);
+  EXPECT_EQ(r.response.usage->output_tokens, 16);
+}
+
+TEST(TransportFake, AnthropicStreamWithPingEventsFoldsToTheText) {
+  FakeUpstream fake;
+  fake.script("POST", "/v1/messages",
+              {fake_reply::anthropic_sse({"A", "n", "swer"}, "max_tokens", Tokens{30, 4})});
+  HttpTransport transport(fast_options());
+  Recorded rec;
+  const auto r = transport.chat(endpoint_for(fake, Protocol::anthropic, "an-stream"), hello(true),
+                                rec.options());
+  ASSERT_TRUE(r.response.complete()) << describe(r);
+  expect_grammar(rec.events);
+  EXPECT_EQ(rec.text(), "Answer");
+  EXPECT_EQ(r.response.finish->reason, FinishReason::length);
+  EXPECT_EQ(r.response.usage->input_tokens, 30);
+  EXPECT_EQ(r.response.usage->output_tokens, 4);
+  EXPECT_EQ(fake.requests()[0].header("anthropic-version"), "2023-06-01");
+}
+
+TEST(TransportFake, GeminiStreamWithoutDoneMarkerCompletes) {
+  FakeUpstream fake;
+  fake.script("POST", "/v1beta/models/fake-model:streamGenerateContent",
+              {fake_reply::gemini_sse({"Gem", "ini"}, "STOP", Tokens{9, 2})});
+  HttpTransport transport(fast_options());
+  Recorded rec;
+  const auto r =
+      transport.chat(endpoint_for(fake, Protocol::gemini, "gm-stream"), hello(true), rec.options());
+  ASSERT_TRUE(r.response.complete()) << describe(r);
+  expect_grammar(rec.events);
+  EXPECT_EQ(rec.text(), "Gemini");
+  EXPECT_EQ(r.response.finish->reason, FinishReason::stop);
+  EXPECT_EQ(r.response.usage->output_tokens, 2);
+  EXPECT_NE(fake.requests()[0].target.find("alt=sse"), std::string::npos);
+}
+
+TEST(TransportFake, BedrockEventStreamFramesDecodeAsTheyArrive) {
+  FakeUpstream fake;
+  FakeReply reply = fake_reply::bedrock_eventstream({"Bed", "rock"}, "end_turn", Tokens{11, 2});
+  reply.chunk_delay_ms = 5;
+  fake.script("POST", "/model/fake-model/converse-stream", {reply});
+  HttpTransport transport(fast_options());
+  Recorded rec;
+  const auto r = transport.chat(endpoint_for(fake, Protocol::bedrock, "br-stream"), hello(true),
+                                rec.options());
+  ASSERT_TRUE(r.response.complete()) << describe(r);
+  expect_grammar(rec.events);
+  EXPECT_EQ(rec.text(), "Bedrock");
+  EXPECT_EQ(r.response.usage->input_tokens, 11);
+  // The Bedrock API key went out as a bearer token and is redacted in the log.
+  EXPECT_EQ(fake.requests()[0].header("authorization"), "Bearer bedrock-key-value-123");
+  EXPECT_EQ(serialize_wire_log(r.wire_log).find("bedrock-key-value-123"), std::string::npos);
+  EXPECT_EQ(r.wire_log.response_body.size(), reply.body().size()); // binary body kept
+  EXPECT_NE(serialize_wire_log(r.wire_log).find("\"body_encoding\":\"base64\""), std::string::npos);
+}
+
+TEST(TransportFake, BedrockExceptionFrameMidStreamIsTheTerminalError) {
+  FakeUpstream fake;
+  fake.script(
+      "POST", "/model/fake-model/converse-stream",
+      {fake_reply::bedrock_exception_stream({"partial"}, "throttlingException", "slow down")});
+  HttpTransport transport(fast_options());
+  Recorded rec;
+  const auto r = transport.chat(endpoint_for(fake, Protocol::bedrock, "br-exception"), hello(true),
+                                rec.options());
+  ASSERT_TRUE(r.response.error) << describe(r);
+  expect_grammar(rec.events);
+  EXPECT_EQ(r.response.error->kind, ErrorKind::rate_limited);
+  EXPECT_EQ(rec.text(), "partial");
+  EXPECT_EQ(fake.request_count("/model/fake-model/converse-stream"), 1u); // text was passed on
+}
+
+TEST(TransportFake, KeptAliveConnectionIsReusedByTheNextCall) {
+  FakeUpstream fake;
+  fake.script("POST", "/v1/chat/completions", {fake_reply::openai_sse({"a", "b"})});
+  HttpTransport transport(fast_options());
+  const Endpoint e = endpoint_for(fake, Protocol::openai, "oa-reuse");
+  const auto first = transport.chat(e, hello(true));
+  ASSERT_TRUE(first.response.complete()) << describe(first);
+  EXPECT_EQ(transport.idle_connections(fake.base_url()), 1u);
+  const auto second = transport.chat(e, hello(true));
+  ASSERT_TRUE(second.response.complete()) << describe(second);
+  EXPECT_FALSE(first.wire_log.attempts[0].reused_connection);
+  EXPECT_TRUE(second.wire_log.attempts[0].reused_connection);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Faults
+
+TEST(TransportFake, ResetMidStreamEndsInNetworkErrorKeepingThePartialText) {
+  FakeUpstream fake;
+  FakeReply reply = fake_reply::openai_sse({"one ", "two ", "three ", "four"});
+  reply.fault = FakeReply::Fault::reset;
+  reply.fault_after_chunks = 3; // role chunk, "one ", "two "
+  reply.chunk_delay_ms = 5;
+  fake.script("POST", "/v1/chat/completions", {reply});
+  HttpTransport transport(fast_options());
+  Recorded rec;
+  const int64_t start = now_ms();
+  const auto r =
+      transport.chat(endpoint_for(fake, Protocol::openai, "oa-reset"), hello(true), rec.options());
+  EXPECT_LT(now_ms() - start, 3000);
+  ASSERT_TRUE(r.response.error) << describe(r);
+  expect_grammar(rec.events);
+  EXPECT_EQ(r.response.error->kind, ErrorKind::network) << r.response.error->message;
+  EXPECT_EQ(r.response.text, "one two ");
+  EXPECT_EQ(fake.request_count("/v1/chat/completions"), 1u); // never duplicate streamed text
+  EXPECT_EQ(r.wire_log.status, "network");
+}
+
+TEST(TransportFake, ResetBeforeAnyTextIsRetried) {
+  FakeUpstream fake;
+  FakeReply broken = fake_reply::openai_sse({"lost"});
+  broken.fault = FakeReply::Fault::reset;
+  broken.fault_after_chunks = 0;
+  fake.script("POST", "/v1/chat/completions", {broken, fake_reply::openai_sse({"fine"})});
+  HttpTransport transport(fast_options());
+  Recorded rec;
+  const auto r = transport.chat(endpoint_for(fake, Protocol::openai, "oa-reset-early"), hello(true),
+                                rec.options());
+  ASSERT_TRUE(r.response.complete()) << describe(r);
+  expect_grammar(rec.events);
+  EXPECT_EQ(rec.text(), "fine");
+  EXPECT_EQ(fake.request_count("/v1/chat/completions"), 2u);
+  ASSERT_EQ(r.wire_log.attempts.size(), 2u);
+  EXPECT_EQ(r.wire_log.attempts[0].error->kind, ErrorKind::network);
+}
+
+TEST(TransportFake, TruncatedSseEndsInProtocolError) {
+  FakeUpstream fake;
+  FakeReply reply = fake_reply::openai_sse({"cut ", "short"});
+  reply.chunks.resize(reply.chunks.size() - 3); // no finish chunk, no usage, no [DONE]
+  fake.script("POST", "/v1/chat/completions", {reply});
+  HttpTransport transport(fast_options());
+  Recorded rec;
+  const auto r = transport.chat(endpoint_for(fake, Protocol::openai, "oa-truncated"), hello(true),
+                                rec.options());
+  ASSERT_TRUE(r.response.error) << describe(r);
+  expect_grammar(rec.events);
+  EXPECT_EQ(r.response.error->kind, ErrorKind::protocol);
+  EXPECT_NE(r.response.error->message.find("stream ended before completion"), std::string::npos);
+  EXPECT_EQ(r.response.text, "cut short");
+  EXPECT_EQ(fake.request_count("/v1/chat/completions"), 1u);
+}
+
+TEST(TransportFake, ConnectionClosedMidBodyIsNetworkError) {
+  FakeUpstream fake;
+  FakeReply reply = fake_reply::openai_sse({"x", "y", "z"});
+  reply.fault = FakeReply::Fault::close;
+  reply.fault_after_chunks = 2;
+  fake.script("POST", "/v1/chat/completions", {reply});
+  HttpTransport transport(fast_options());
+  const auto r = transport.chat(endpoint_for(fake, Protocol::openai, "oa-close"), hello(true));
+  ASSERT_TRUE(r.response.error) << describe(r);
+  EXPECT_EQ(r.response.error->kind, ErrorKind::network);
+  EXPECT_EQ(r.response.text, "x");
+}
+
+TEST(TransportFake, RateLimitedWithRetryAfterIsRetriedAfterTheDelay) {
+  FakeUpstream fake;
+  fake.script("POST", "/v1/chat/completions",
+              {fake_reply::openai_error(429, "Rate limit reached", "rate_limit_error",
+                                        {{"Retry-After", "1"}}),
+               fake_reply::openai_sse({"after ", "waiting"})});
+  HttpTransport transport(fast_options());
+  Recorded rec;
+  const auto r =
+      transport.chat(endpoint_for(fake, Protocol::openai, "oa-429"), hello(true), rec.options());
+  ASSERT_TRUE(r.response.complete()) << describe(r);
+  expect_grammar(rec.events);
+  EXPECT_EQ(rec.text(), "after waiting");
+  const auto requests = fake.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_GE(requests[1].at_ms - requests[0].at_ms, 1000); // Retry-After honoured
+  ASSERT_EQ(r.wire_log.attempts.size(), 2u);
+  EXPECT_EQ(r.wire_log.attempts[0].http_status, 429);
+  EXPECT_GE(r.wire_log.attempts[0].retry_delay_ms, 1000);
+}
+
+TEST(TransportFake, RateLimitedBeyondTheRetryCapEndsWithRetryAfter) {
+  FakeUpstream fake;
+  fake.script("POST", "/v1/chat/completions",
+              {fake_reply::openai_error(429, "Rate limit reached", "rate_limit_error",
+                                        {{"retry-after-ms", "30"}})});
+  TransportOptions options = fast_options();
+  options.retry.max_retries = 2;
+  HttpTransport transport(options);
+  const auto r = transport.chat(endpoint_for(fake, Protocol::openai, "oa-429-cap"), hello(false));
+  ASSERT_TRUE(r.response.error) << describe(r);
+  EXPECT_EQ(r.response.error->kind, ErrorKind::rate_limited);
+  EXPECT_EQ(r.response.error->http_status, 429);
+  ASSERT_TRUE(r.response.error->retry_after_ms);
+  EXPECT_EQ(*r.response.error->retry_after_ms, 30);
+  EXPECT_EQ(fake.request_count("/v1/chat/completions"), 3u);
+  EXPECT_NE(r.response.error->message.find("after 3 attempts"), std::string::npos);
+}
+
+TEST(TransportFake, ServerErrorIsNotRetried) {
+  FakeUpstream fake;
+  fake.script("POST", "/v1/chat/completions",
+              {fake_reply::openai_error(500, "The server had an error", "server_error")});
+  HttpTransport transport(fast_options());
+  Recorded rec;
+  const auto r =
+      transport.chat(endpoint_for(fake, Protocol::openai, "oa-500"), hello(true), rec.options());
+  ASSERT_TRUE(r.response.error) << describe(r);
+  expect_grammar(rec.events);
+  EXPECT_EQ(r.response.error->kind, ErrorKind::server);
+  EXPECT_EQ(r.response.error->http_status, 500);
+  EXPECT_NE(r.response.error->message.find("The server had an error"), std::string::npos);
+  EXPECT_EQ(fake.request_count("/v1/chat/completions"), 1u);
+}
+
+TEST(TransportFake, OverloadedIsRetriedUpToTheCap) {
+  FakeUpstream fake;
+  fake.script("POST", "/v1/messages",
+              {fake_reply::anthropic_error(529, "overloaded_error", "Overloaded")});
+  TransportOptions options = fast_options();
+  options.retry.max_retries = 2;
+  HttpTransport transport(options);
+  const int64_t start = now_ms();
+  const auto r = transport.chat(endpoint_for(fake, Protocol::anthropic, "an-529"), hello(true));
+  EXPECT_LT(now_ms() - start, 3000);
+  ASSERT_TRUE(r.response.error) << describe(r);
+  EXPECT_EQ(r.response.error->kind, ErrorKind::overloaded);
+  EXPECT_EQ(r.response.error->http_status, 529);
+  EXPECT_EQ(fake.request_count("/v1/messages"), 3u);
+  EXPECT_EQ(r.wire_log.attempts.size(), 3u);
+}
+
+TEST(TransportFake, ServiceUnavailableThenSuccessIsRetried) {
+  FakeUpstream fake;
+  fake.script("POST", "/v1/messages",
+              {fake_reply::anthropic_error(503, "api_error", "Service unavailable"),
+               fake_reply::anthropic_sse({"ok"})});
+  HttpTransport transport(fast_options());
+  const auto r = transport.chat(endpoint_for(fake, Protocol::anthropic, "an-503"), hello(true));
+  ASSERT_TRUE(r.response.complete()) << describe(r);
+  EXPECT_EQ(r.response.text, "ok");
+  EXPECT_EQ(fake.request_count("/v1/messages"), 2u);
+}
+
+TEST(TransportFake, OverloadedErrorEventBeforeAnyTextIsRetried) {
+  FakeUpstream fake;
+  FakeReply overloaded = fake_reply::anthropic_sse({});
+  overloaded.chunks = {overloaded.chunks[0],
+                       "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":"
+                       "\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n"};
+  fake.script("POST", "/v1/messages", {overloaded, fake_reply::anthropic_sse({"second try"})});
+  HttpTransport transport(fast_options());
+  Recorded rec;
+  const auto r = transport.chat(endpoint_for(fake, Protocol::anthropic, "an-inband"), hello(true),
+                                rec.options());
+  ASSERT_TRUE(r.response.complete()) << describe(r);
+  expect_grammar(rec.events);
+  EXPECT_EQ(rec.text(), "second try");
+  // The first attempt's usage (message_start) was held back, not passed on twice.
+  size_t usages = 0;
+  for (const auto &e : rec.events)
+    usages += std::holds_alternative<Usage>(e);
+  EXPECT_LE(usages, 2u);
+  EXPECT_EQ(fake.request_count("/v1/messages"), 2u);
+}
+
+TEST(TransportFake, SlowDripOfOneBytePerSecondHitsTheTotalTimeout) {
+  FakeUpstream fake;
+  FakeReply drip = fake_reply::openai_sse({"never", "ends"});
+  drip.drip_interval_ms = 1000;
+  fake.script("POST", "/v1/chat/completions", {drip});
+  HttpTransport transport(fast_options());
+  Endpoint e = endpoint_for(fake, Protocol::openai, "oa-drip");
+  e.timeouts = {1000, 1000, 1500};
+  Recorded rec;
+  const int64_t start = now_ms();
+  const auto r = transport.chat(e, hello(true), rec.options());
+  const int64_t elapsed = now_ms() - start;
+  ASSERT_TRUE(r.response.error) << describe(r);
+  expect_grammar(rec.events);
+  EXPECT_EQ(r.response.error->kind, ErrorKind::timeout);
+  EXPECT_NE(r.response.error->message.find("timeouts.total_ms"), std::string::npos);
+  EXPECT_GE(elapsed, 1400);
+  EXPECT_LT(elapsed, 2500);
+  EXPECT_EQ(fake.request_count("/v1/chat/completions"), 1u); // a timeout is not retried
+}
+
+TEST(TransportFake, SlowHeadHitsTheFirstByteTimeout) {
+  FakeUpstream fake;
+  FakeReply slow = fake_reply::openai_json("late");
+  slow.head_delay_ms = 5000;
+  fake.script("POST", "/v1/chat/completions", {slow});
+  HttpTransport transport(fast_options());
+  Endpoint e = endpoint_for(fake, Protocol::openai, "oa-first-byte");
+  e.timeouts = {1000, 300, 10000};
+  const int64_t start = now_ms();
+  const auto r = transport.chat(e, hello(false));
+  const int64_t elapsed = now_ms() - start;
+  ASSERT_TRUE(r.response.error) << describe(r);
+  EXPECT_EQ(r.response.error->kind, ErrorKind::timeout);
+  EXPECT_NE(r.response.error->message.find("timeouts.first_byte_ms"), std::string::npos);
+  EXPECT_GE(elapsed, 290);
+  EXPECT_LT(elapsed, 1500);
+}
+
+TEST(TransportFake, InvalidJsonIsAProtocolError) {
+  FakeUpstream fake;
+  fake.script("POST", "/v1/chat/completions", {fake_reply::json(200, "{\"choices\": [oops")});
+  HttpTransport transport(fast_options());
+  Recorded rec;
+  const auto r = transport.chat(endpoint_for(fake, Protocol::openai, "oa-badjson"), hello(false),
+                                rec.options());
+  ASSERT_TRUE(r.response.error) << describe(r);
+  expect_grammar(rec.events);
+  EXPECT_EQ(r.response.error->kind, ErrorKind::protocol);
+  EXPECT_EQ(fake.request_count("/v1/chat/completions"), 1u);
+}
+
+TEST(TransportFake, OversizedBodyIsAProtocolError) {
+  FakeUpstream fake;
+  std::string huge = "{\"choices\":[{\"message\":{\"content\":\"";
+  huge += std::string(17u << 20, 'a');
+  huge += "\"}}]}";
+  fake.script("POST", "/v1/chat/completions", {fake_reply::json(200, huge)});
+  HttpTransport transport(fast_options());
+  Recorded rec;
+  const int64_t start = now_ms();
+  const auto r =
+      transport.chat(endpoint_for(fake, Protocol::openai, "oa-huge"), hello(false), rec.options());
+  EXPECT_LT(now_ms() - start, 5000);
+  ASSERT_TRUE(r.response.error) << describe(r);
+  expect_grammar(rec.events);
+  EXPECT_EQ(r.response.error->kind, ErrorKind::protocol) << r.response.error->message;
+  EXPECT_LE(r.wire_log.response_body.size(), 64u * 1024); // the log keeps only the cap
+  EXPECT_TRUE(r.wire_log.response_truncated);
+}
+
+TEST(TransportFake, ConnectionRefusedIsANetworkErrorAfterRetries) {
+  const int closed_port = free_local_port();
+  Endpoint e;
+  e.name = "refused";
+  e.protocol = Protocol::openai;
+  e.base_url = "http://127.0.0.1:" + std::to_string(closed_port) + "/v1";
+  e.model = "m";
+  e.timeouts = {1000, 1000, 5000};
+  TransportOptions options = fast_options();
+  options.retry.max_retries = 2;
+  HttpTransport transport(options);
+  const auto r = transport.chat(e, hello(false));
+  ASSERT_TRUE(r.response.error) << describe(r);
+  EXPECT_EQ(r.response.error->kind, ErrorKind::network);
+  EXPECT_NE(r.response.error->message.find("could not connect"), std::string::npos);
+  EXPECT_EQ(r.wire_log.attempts.size(), 3u);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cancellation
+
+TEST(TransportFake, CancelWhileWaitingForTheHeadEndsTheCallAtOnce) {
+  FakeUpstream fake;
+  FakeReply slow = fake_reply::openai_json("late");
+  slow.head_delay_ms = 10000;
+  fake.script("POST", "/v1/chat/completions", {slow});
+  HttpTransport transport(fast_options());
+  Recorded rec;
+  CallOptions options = rec.options();
+  std::thread canceller([token = options.cancel] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    token.cancel();
+  });
+  const int64_t start = now_ms();
+  const auto r =
+      transport.chat(endpoint_for(fake, Protocol::openai, "oa-cancel"), hello(false), options);
+  const int64_t elapsed = now_ms() - start;
+  canceller.join();
+  ASSERT_TRUE(r.response.error) << describe(r);
+  expect_grammar(rec.events);
+  EXPECT_EQ(r.response.error->kind, ErrorKind::cancelled);
+  EXPECT_LT(elapsed, 1000);
+}
+
+TEST(TransportFake, CancelWhileStreamingKeepsTheTextSoFar) {
+  FakeUpstream fake;
+  FakeReply slow = fake_reply::openai_sse({"a", "b", "c", "d", "e", "f"});
+  slow.chunk_delay_ms = 200;
+  fake.script("POST", "/v1/chat/completions", {slow});
+  HttpTransport transport(fast_options());
+  CallOptions options;
+  options.on_event = [token = options.cancel](const ChatEvent &e) {
+    if (std::holds_alternative<TextDelta>(e))
+      token.cancel(); // the caller stops after the first delta
+  };
+  const int64_t start = now_ms();
+  const auto r = transport.chat(endpoint_for(fake, Protocol::openai, "oa-cancel-stream"),
+                                hello(true), options);
+  ASSERT_TRUE(r.response.error) << describe(r);
+  EXPECT_EQ(r.response.error->kind, ErrorKind::cancelled);
+  EXPECT_EQ(r.response.text, "a");
+  EXPECT_LT(now_ms() - start, 1000);
+}
+
+TEST(TransportFake, CancelDuringTheBackoffWaitEndsTheCall) {
+  FakeUpstream fake;
+  fake.script(
+      "POST", "/v1/chat/completions",
+      {fake_reply::openai_error(429, "slow down", "rate_limit_error", {{"Retry-After", "5"}})});
+  HttpTransport transport(fast_options());
+  CallOptions options;
+  std::thread canceller([token = options.cancel] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    token.cancel();
+  });
+  const int64_t start = now_ms();
+  const auto r = transport.chat(endpoint_for(fake, Protocol::openai, "oa-cancel-backoff"),
+                                hello(false), options);
+  canceller.join();
+  ASSERT_TRUE(r.response.error) << describe(r);
+  EXPECT_EQ(r.response.error->kind, ErrorKind::cancelled);
+  EXPECT_LT(now_ms() - start, 1500);
+  EXPECT_EQ(fake.request_count("/v1/chat/completions"), 1u);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Limits shared by every call to an endpoint
+
+TEST(TransportFake, ConcurrencyLimitIsSharedByEveryTransportInTheProcess) {
+  FakeUpstream fake;
+  FakeReply slow = fake_reply::openai_json("ok");
+  slow.head_delay_ms = 150;
+  fake.script("POST", "/v1/chat/completions", {slow});
+  Endpoint e = endpoint_for(fake, Protocol::openai, "oa-concurrency");
+  e.limits.concurrency = 2;
+  HttpTransport first(fast_options()), second(fast_options());
+  std::vector<std::thread> threads;
+  std::atomic<int> completed{0};
+  for (int i = 0; i < 6; ++i)
+    threads.emplace_back([&, i] {
+      const auto r = (i % 2 ? first : second).chat(e, hello(false));
+      completed += r.response.complete();
+    });
+  for (auto &t : threads)
+    t.join();
+  EXPECT_EQ(completed.load(), 6);
+  EXPECT_EQ(fake.max_concurrent(), 2);
+}
+
+TEST(TransportFake, RequestsPerMinutePacesTheCalls) {
+  FakeUpstream fake;
+  fake.script("POST", "/v1/chat/completions", {fake_reply::openai_json("ok")});
+  Endpoint e = endpoint_for(fake, Protocol::openai, "oa-rpm");
+  e.limits.requests_per_minute = 300; // 5 a second, a burst of 5
+  HttpTransport transport(fast_options());
+  const int64_t start = now_ms();
+  for (int i = 0; i < 7; ++i)
+    ASSERT_TRUE(transport.chat(e, hello(false)).response.complete());
+  // A full bucket admits 5, then one per 200 ms: the 7th goes out 400 ms after the first at
+  // the earliest, however long each call takes.
+  EXPECT_GE(now_ms() - start, 350);
+  const auto requests = fake.requests();
+  EXPECT_GE(requests[6].at_ms - requests[0].at_ms, 350);
+}
+
+TEST(TransportFake, MissingKeyVariableIsAConfigErrorBeforeAnyRequest) {
+  FakeUpstream fake;
+  Endpoint e = endpoint_for(fake, Protocol::openai, "oa-nokey");
+  e.auth.type = AuthType::bearer;
+  e.auth.api_key_env = "IMC_TEST_UNSET_KEY";
+  HttpTransport transport(fast_options());
+  Recorded rec;
+  const auto r = transport.chat(e, hello(true), rec.options());
+  ASSERT_TRUE(r.response.error) << describe(r);
+  expect_grammar(rec.events);
+  EXPECT_EQ(r.response.error->kind, ErrorKind::config);
+  EXPECT_NE(r.response.error->message.find("environment variable IMC_TEST_UNSET_KEY is not set"),
+            std::string::npos)
+      << r.response.error->message;
+  EXPECT_TRUE(fake.requests().empty());
+}
+
+TEST(TransportFake, ImagesForAnEndpointWithoutImagesAreUnsupported) {
+  FakeUpstream fake;
+  Endpoint e = endpoint_for(fake, Protocol::openai, "oa-noimages");
+  e.capabilities.images = false;
+  ChatRequest request = hello(false);
+  request.turns[0].content.insert(request.turns[0].content.begin(),
+                                  ImagePart{"image/png", "\x89PNG\r\n\x1a\n....", "x.png"});
+  HttpTransport transport(fast_options());
+  const auto r = transport.chat(e, request);
+  ASSERT_TRUE(r.response.error);
+  EXPECT_EQ(r.response.error->kind, ErrorKind::unsupported);
+  EXPECT_TRUE(fake.requests().empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Secrets and the wire log
+
+constexpr const char *kCanary = "sk-imc-LEAK-CANARY-123";
+
+TEST(TransportFake, KeyEchoedBackByTheServerNeverReachesErrorsOrTheWireLog) {
+  FakeUpstream fake;
+  fake.handle("POST", "/v1/chat/completions", [](const FakeRequest &request) {
+    // A careless server that quotes the credentials it was given.
+    return fake_reply::openai_error(
+        401, "Incorrect API key provided: " + request.header("authorization"),
+        "invalid_request_error", {{"x-echo", request.header("authorization")}});
+  });
+  Endpoint e = endpoint_for(fake, Protocol::openai, "oa-canary");
+  e.auth.type = AuthType::bearer;
+  e.auth.api_key_env = "IMC_TEST_KEY";
+  HttpTransport transport(fast_options({{"IMC_TEST_KEY", kCanary}}));
+  const auto r = transport.chat(e, hello(true));
+  ASSERT_TRUE(r.response.error) << describe(r);
+  EXPECT_EQ(r.response.error->kind, ErrorKind::auth);
+  EXPECT_EQ(fake.requests()[0].header("authorization"), std::string("Bearer ") + kCanary);
+  const std::string log = serialize_wire_log(r.wire_log);
+  EXPECT_EQ(r.response.error->message.find(kCanary), std::string::npos)
+      << r.response.error->message;
+  EXPECT_EQ(log.find(kCanary), std::string::npos) << log;
+  EXPECT_NE(log.find("[REDACTED]"), std::string::npos);
+}
+
+TEST(TransportFake, WireLogRecordsRequestResponseTimingsAndAttempts) {
+  FakeUpstream fake;
+  fake.script("POST", "/v1/chat/completions",
+              {fake_reply::openai_error(503, "busy", "server_error"),
+               fake_reply::openai_sse({"lo", "gged"})});
+  Endpoint e = endpoint_for(fake, Protocol::openai, "oa-wirelog");
+  e.auth.type = AuthType::bearer;
+  e.auth.api_key_env = "IMC_TEST_KEY";
+  HttpTransport transport(fast_options({{"IMC_TEST_KEY", kCanary}}));
+  CallOptions options;
+  options.call_id = "call-7";
+  ChatRequest request = hello(true);
+  std::string png = "\x89PNG\r\n\x1a\n";
+  png += std::string(4000, 'x');
+  request.turns[0].content.insert(request.turns[0].content.begin(),
+                                  ImagePart{"image/png", png, "a.png"});
+  const auto r = transport.chat(e, request, options);
+  ASSERT_TRUE(r.response.complete()) << describe(r);
+
+  const auto j = nlohmann::json::parse(serialize_wire_log(r.wire_log));
+  EXPECT_EQ(j["schema_version"], 1);
+  EXPECT_EQ(j["call_id"], "call-7");
+  EXPECT_EQ(j["endpoint"], "oa-wirelog");
+  EXPECT_EQ(j["protocol"], "openai");
+  EXPECT_EQ(j["request"]["method"], "POST");
+  EXPECT_EQ(j["request"]["url"], fake.base_url() + "/v1/chat/completions");
+  bool redacted = false;
+  for (const auto &h : j["request"]["headers"])
+    redacted = redacted || (h[0] == "authorization" && h[1] == "[REDACTED]");
+  EXPECT_TRUE(redacted) << j["request"]["headers"].dump();
+  // The image's base64 is logged as its size, the rest of the body as JSON.
+  EXPECT_EQ(j["request"]["body"]["model"], "fake-model");
+  EXPECT_NE(j["request"]["body"].dump().find("base64 characters]"), std::string::npos);
+  EXPECT_EQ(j["response"]["status"], 200);
+  EXPECT_EQ(j["response"]["body_encoding"], "text");
+  EXPECT_NE(j["response"]["body"].get<std::string>().find("[DONE]"), std::string::npos);
+  EXPECT_EQ(j["retries"], 1);
+  ASSERT_EQ(j["attempts"].size(), 2u);
+  EXPECT_EQ(j["attempts"][0]["http_status"], 503);
+  EXPECT_EQ(j["attempts"][0]["error"]["kind"], "overloaded");
+  EXPECT_TRUE(j["timings"]["first_byte_ms"].is_number());
+  EXPECT_TRUE(j["timings"]["connect_ms"].is_number());
+  EXPECT_GE(j["timings"]["end_ms"].get<int64_t>(), j["timings"]["first_byte_ms"].get<int64_t>());
+  EXPECT_EQ(j["outcome"]["status"], "ok");
+  EXPECT_EQ(j["outcome"]["finish"]["reason"], "stop");
+  EXPECT_EQ(j["outcome"]["usage"]["output_tokens"], 5);
+  EXPECT_EQ(j.dump().find(kCanary), std::string::npos);
+}
+
+TEST(TransportFake, WireLogIsStoredAsARowOfItsTranscriptTurn) {
+  FakeUpstream fake;
+  fake.script("POST", "/v1/chat/completions", {fake_reply::openai_sse({"stored"})});
+  HttpTransport transport(fast_options());
+  CallOptions options;
+  options.call_id = "call-stored-1";
+  const auto r =
+      transport.chat(endpoint_for(fake, Protocol::openai, "oa-store"), hello(true), options);
+  ASSERT_TRUE(r.response.complete()) << describe(r);
+
+  TempDir dir;
+  auto store = must(store::Store::open(dir / "imc.sqlite"));
+  must(store.begin_transcript(make_transcript("t-wire", "", "case-a", "clinician-a", {}, 1)));
+  must(store.add_wire_log(to_wire_log_record(r.wire_log, "t-wire", 1)));
+  const auto rows = must(store.list_wire_logs("t-wire"));
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].call_id, "call-stored-1");
+  EXPECT_EQ(rows[0].turn_index, 1);
+  EXPECT_EQ(rows[0].status, "ok");
+  EXPECT_EQ(rows[0].http_status, 200);
+  EXPECT_EQ(nlohmann::json::parse(rows[0].request_json)["method"], "POST");
+  EXPECT_EQ(nlohmann::json::parse(rows[0].response_text)["call_id"], "call-stored-1");
+}
+
+} // namespace
+} // namespace imc::test
