@@ -15,3 +15,12 @@ set(IMC_LLAMA_SERVER "${IMC_CACHE_DIR}/llama/bin/llama-server" CACHE FILEPATH "l
 if(NOT EXISTS "${IMC_IMGUI_DIR}/imgui.cpp")
   message(FATAL_ERROR "Dear ImGui source not found in ${IMC_IMGUI_DIR}. Run: scripts/setup sources")
 endif()
+
+# The shared data folder (real clinical images, tiny models): ../shared next to the checkout,
+# or $IMC_SHARED (the same variable scripts/setup reads).
+if(DEFINED ENV{IMC_SHARED} AND NOT "$ENV{IMC_SHARED}" STREQUAL "")
+  set(_imc_shared_default "$ENV{IMC_SHARED}")
+else()
+  get_filename_component(_imc_shared_default "${PROJECT_SOURCE_DIR}/../shared" ABSOLUTE)
+endif()
+set(IMC_SHARED_DIR "${_imc_shared_default}" CACHE PATH "Shared data: casepack/ and models/")
