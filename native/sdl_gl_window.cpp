@@ -8,6 +8,7 @@
 #include <imgui_impl_sdl.h>
 
 #include <algorithm>
+#include <deque>
 #include <vector>
 
 namespace imc::shell {
@@ -65,20 +66,23 @@ bool SdlGlWindow::create(const char *title, int width, int height, const GlProfi
 bool SdlGlWindow::pump_events() {
   bool running = true;
   // ImGui 1.86 samples key state once per frame: a key pressed and released within one frame
-  // (fast typing, automation) would be lost, so such a release waits for the next frame.
-  std::vector<SDL_Event> pending;
-  pending.swap(deferred_key_ups_);
+  // (fast typing, automation, several presses of one key) would be lost or merged. So the
+  // event stream is cut into frames: once a key that went down in this frame goes up (or down
+  // again), that event and everything after it wait for the next frame, in order.
+  std::deque<SDL_Event> queue;
+  queue.swap(deferred_events_);
+  SDL_Event polled;
+  while (SDL_PollEvent(&polled)) queue.push_back(polled);
   std::vector<SDL_Scancode> pressed_now;
-  for (SDL_Event &e : pending) ImGui_ImplSDL2_ProcessEvent(&e);
-  SDL_Event event;
-  while (SDL_PollEvent(&event)) {
-    if (event.type == SDL_KEYDOWN) pressed_now.push_back(event.key.keysym.scancode);
-    if (event.type == SDL_KEYUP &&
-        std::find(pressed_now.begin(), pressed_now.end(), event.key.keysym.scancode) !=
-            pressed_now.end()) {
-      deferred_key_ups_.push_back(event);
-      continue;
+  while (!queue.empty()) {
+    SDL_Event event = queue.front();
+    if (event.type == SDL_KEYDOWN || event.type == SDL_KEYUP) {
+      const SDL_Scancode code = event.key.keysym.scancode;
+      const bool seen = std::find(pressed_now.begin(), pressed_now.end(), code) != pressed_now.end();
+      if (seen) break;  // the rest waits for the next frame
+      if (event.type == SDL_KEYDOWN) pressed_now.push_back(code);
     }
+    queue.pop_front();
     ImGui_ImplSDL2_ProcessEvent(&event);
     if (event.type == SDL_QUIT) running = false;
     if (event.type == SDL_WINDOWEVENT && event.window.event == SDL_WINDOWEVENT_CLOSE &&
@@ -86,8 +90,15 @@ bool SdlGlWindow::pump_events() {
       running = false;
     }
   }
+  // A quit request further back in the queue still ends the loop now.
+  for (const SDL_Event &e : queue) {
+    if (e.type == SDL_QUIT) running = false;
+  }
+  deferred_events_.swap(queue);
   return running;
 }
+
+bool SdlGlWindow::has_deferred_events() const { return !deferred_events_.empty(); }
 
 void SdlGlWindow::new_frame() {
   ImGui_ImplOpenGL3_NewFrame();

@@ -3,6 +3,7 @@
 // native studio and the wasm shell (each passes its GL profile; no #ifdefs here).
 #include <SDL.h>
 
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,8 @@ public:
               std::string &error);
   // Feeds pending SDL events to ImGui. Returns false when the user closed the window.
   bool pump_events();
+  // Input events held back for the next frame (see pump_events): the loop must not idle.
+  bool has_deferred_events() const;
   void new_frame();
   // Renders ImGui's draw data and, unless `present` is false, swaps buffers.
   void render(bool present = true);
@@ -39,7 +42,7 @@ private:
   SDL_Window *window_ = nullptr;
   SDL_GLContext gl_ = nullptr;
   bool imgui_ready_ = false;
-  std::vector<SDL_Event> deferred_key_ups_;
+  std::deque<SDL_Event> deferred_events_;
 };
 
 } // namespace imc::shell
