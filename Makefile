@@ -47,13 +47,20 @@ asan: $(NATIVE_ASAN)/build.ninja
 build: native web
 
 # --- the main job ------------------------------------------------------------------------
+# Live sessions and the jury: `make demo CONFIG=FILE STORE=FILE`. CONFIG defaults to
+# assets/endpoints/llama-server.json (a llama-server on 127.0.0.1:8081, README "Live sessions");
+# STORE (SQLite, created if missing) keeps the transcripts, verdicts and annotations.
+STORE ?= build/demo-store.db
+CONFIG ?= $(wildcard assets/endpoints/llama-server.json)
+DEMO_API_ARGS = --store $(STORE) $(if $(CONFIG),--config $(CONFIG))
+
 demo: setup-demo web $(NATIVE_RELEASE)/build.ninja
 	cmake --build --preset native-release -j $(JOBS) --target imc imc-studio
 	@if [ -n "$$DISPLAY" ] || [ -n "$$WAYLAND_DISPLAY" ]; then \
 	  echo "Opening imc-studio (native) as well"; \
-	  $(NATIVE_RELEASE)/imc-studio --pack assets/demo & \
+	  $(NATIVE_RELEASE)/imc-studio --pack assets/demo $(DEMO_API_ARGS) & \
 	fi
-	$(NATIVE_RELEASE)/imc serve --web $(WASM)/web --pack assets/demo --port $(PORT)
+	$(NATIVE_RELEASE)/imc serve --web $(WASM)/web --pack assets/demo --port $(PORT) $(DEMO_API_ARGS)
 
 # --- tests -------------------------------------------------------------------------------
 test: setup build asan

@@ -41,7 +41,20 @@ struct ApiEvent {
   std::string error;    // transport-level failure, with what to do next ("" when none)
 };
 
-using PlatformEvent = std::variant<FileLoaded, ImageDecoded, ApiEvent>;
+// The shell now serves another case pack (the browser: a folder dropped onto the page). The app
+// starts over and loads it through read_pack_file / load_pack_image as usual.
+struct PackOpened {
+  std::string location;  // shown in the status bar ("dropped folder my-pack")
+};
+
+// A file the user handed to the app (the browser: dropped onto the page): transcripts as JSON
+// Lines or JSON, or an image to attach to a live session.
+struct FileDropped {
+  std::string name;      // file name, without folders
+  std::string bytes;
+};
+
+using PlatformEvent = std::variant<FileLoaded, ImageDecoded, ApiEvent, PackOpened, FileDropped>;
 
 class Platform {
 public:
@@ -67,6 +80,31 @@ public:
                         const std::string &body_json) = 0;
   // Stops a streamed reply early (e.g. "Stop" in a live session); cancels the upstream call.
   virtual void api_cancel(RequestId id) = 0;
+
+  // Where API calls go, for the settings panel ("in-process service", "this page's server").
+  virtual std::string api_location() const { return "in-process service"; }
+  // Whether the proxy address setting applies (the browser); set_api_base changes it ("" = the
+  // page's own origin).
+  virtual bool uses_proxy_address() const { return false; }
+  virtual void set_api_base(const std::string &base_url) { (void)base_url; }
+
+  // Read a file the user named (not part of the pack), e.g. an image to attach to a live
+  // session. Answers with FileLoaded; a platform without a file system answers with an error
+  // saying what to do instead.
+  virtual void read_local_file(RequestId id, const std::string &path) = 0;
+  // False where files cannot be named by path (the browser: they are dropped onto the page).
+  virtual bool can_read_local_files() const { return true; }
+
+  // The io.KeysDown index of function key F`n` (1..12), or -1 when the shell has none: ImGui 1.86
+  // names no function keys, and the help overlay opens with F1.
+  virtual int function_key_index(int n) const {
+    (void)n;
+    return -1;
+  }
+
+  // The browser's address: "case=...&transcript=..." after '#', kept current as the user
+  // navigates so the link can be shared. No-op natively.
+  virtual void set_location_hash(const std::string &hash) { (void)hash; }
 
   // Text to the system clipboard.
   virtual void copy_to_clipboard(const std::string &text) = 0;

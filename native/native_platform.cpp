@@ -110,6 +110,33 @@ void NativePlatform::load_pack_image(ui::RequestId id, const std::string &relati
   });
 }
 
+void NativePlatform::read_local_file(ui::RequestId id, const std::string &path) {
+  submit([id, path]() -> ui::PlatformEvent {
+    ui::FileLoaded out;
+    out.id = id;
+    out.path = path;
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      out.error = "cannot open " + path + " (missing or unreadable)";
+      return out;
+    }
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    out.bytes = ss.str();
+    return out;
+  });
+}
+
+int NativePlatform::function_key_index(int n) const {
+  // ImGui's SDL backend indexes io.KeysDown by SDL scancode.
+  return n >= 1 && n <= 12 ? SDL_SCANCODE_F1 + n - 1 : -1;
+}
+
+std::string NativePlatform::api_location() const {
+  return api_ ? "in-process service (imc-studio --store)"
+              : "in-process service, which this studio was started without (--store FILE)";
+}
+
 std::vector<ui::PlatformEvent> NativePlatform::poll_events() {
   reap_api_threads(false);
   std::lock_guard<std::mutex> lock(mutex_);

@@ -34,6 +34,9 @@ public:
                 const std::string &body_json) override;
   void api_cancel(ui::RequestId id) override;
   void copy_to_clipboard(const std::string &text) override;
+  void read_local_file(ui::RequestId id, const std::string &path) override;
+  int function_key_index(int n) const override;
+  std::string api_location() const override;
   std::string load_setting(const std::string &key) override;
   void save_setting(const std::string &key, const std::string &value) override;
 

@@ -1,5 +1,6 @@
 // The browser shell: the same frontend as imc-studio, on SDL2 + WebGL2, driven by the
-// browser's animation frames. Deep links (#case=...&transcript=...) choose what opens.
+// browser's animation frames. Deep links (#case=...&transcript=...&tab=...&view=...) choose what
+// opens; the app keeps the hash current as the user navigates.
 #include "app.h"
 #include "sdl_gl_window.h"
 #include "wasm_platform.h"
@@ -57,7 +58,14 @@ int main() {
     std::fprintf(stderr, "imc: %s\n", error.c_str());
     return 1;
   }
-  shell->app.start({hash_param("case"), hash_param("transcript")});
+  imc::ui::StartOptions start;
+  start.case_id = hash_param("case");
+  start.transcript_id = hash_param("transcript");
+  start.view = hash_param("view");
+  start.tab = hash_param("tab");
+  start.overlay = hash_param("overlay");
+  start.compare_id = hash_param("compare");
+  shell->app.start(start);
   emscripten_set_main_loop_arg(main_loop, shell, 0, true);
   return 0;
 }

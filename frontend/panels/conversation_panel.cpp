@@ -1,121 +1,100 @@
-// Conversation: the open transcript as chat bubbles, replayed turn by turn, with the replay bar.
+// Conversation: the open transcript as chat bubbles, replayed turn by turn (text streams in with
+// a typing indicator), with the transcript picker above and the replay bar below.
 #include "panels.h"
 
 #include <algorithm>
-#include <cstdio>
 
 namespace imc::ui {
 namespace {
 
-void draw_bubble(const Turn &turn, float width) {
-  const bool clinician = turn.role == Role::clinician;
-  const float pad = 8.0f;
-  const float bubble_w = width * 0.86f;
-  const float text_w = bubble_w - 2 * pad;
-  ImDrawList *dl = ImGui::GetWindowDrawList();
+std::string label_of(const Transcript &t) {
+  return (t.title.empty() ? t.id : t.title) + "  [" + t.condition.name() + "]";
+}
 
-  const ImVec2 start = ImGui::GetCursorScreenPos();
-  const float x = clinician ? start.x + width - bubble_w : start.x;
-  std::string header = clinician ? "Clinician" : "Patient";
-  char meta[160] = "";
-  if (turn.latency_ms || turn.tokens_out) {
-    std::snprintf(meta, sizeof meta, "  %.1f s, first token %.2f s, %lld tokens out",
-                  turn.latency_ms.value_or(0) / 1000.0, turn.ttft_ms.value_or(0) / 1000.0,
-                  static_cast<long long>(turn.tokens_out.value_or(0)));
-  }
-  header += meta;
-  const ImVec2 text_size = ImGui::CalcTextSize(turn.text.c_str(), nullptr, false, text_w);
-  const float line = ImGui::GetTextLineHeight();
-  const float bubble_h = pad + line + 4 + text_size.y + pad;
-
-  const ImU32 fill = clinician ? IM_COL32(38, 70, 110, 255) : IM_COL32(58, 58, 64, 255);
-  dl->AddRectFilled(ImVec2(x, start.y), ImVec2(x + bubble_w, start.y + bubble_h), fill, 8.0f);
-  dl->AddText(ImVec2(x + pad, start.y + pad), ImGui::GetColorU32(ImGuiCol_TextDisabled),
-              fit_text(header, text_w).c_str());
-  dl->AddText(nullptr, 0.0f, ImVec2(x + pad, start.y + pad + line + 4),
-              ImGui::GetColorU32(ImGuiCol_Text), turn.text.c_str(), nullptr, text_w);
-  if (turn.error) {
-    const std::string err = "Error (" + turn.error->kind + "): " + turn.error->message;
-    dl->AddText(ImVec2(x + pad, start.y + bubble_h - pad - line), IM_COL32(255, 120, 100, 255),
-                err.c_str());
-  }
-  ImGui::Dummy(ImVec2(width, bubble_h + 6));
+std::string label_of(const TranscriptSummary &t) {
+  return (t.title.empty() ? t.id : t.title) + "  [" + t.condition + "]  (store)";
 }
 
 } // namespace
 
-void draw_conversation_panel(AppState &state, const PanelRect &rect, std::vector<Action> &out) {
-  begin_panel("Conversation", rect);
-  const Case *c = state.current_case();
-  if (!c) {
-    ImGui::TextDisabled("Select a case");
-    end_panel();
-    return;
-  }
+void draw_transcript_picker(AppState &state, const char *id, const Transcript *current,
+                            bool left_side, std::vector<Action> &out) {
   const auto of_case = state.transcripts_of_current_case();
-  const Transcript *t = state.current_transcript();
-  if (of_case.empty() || !t) {
-    ImGui::TextDisabled("No transcript for this case yet.");
-    end_panel();
-    return;
-  }
-
   ImGui::SetNextItemWidth(-1);
-  const std::string preview = (t->title.empty() ? t->id : t->title) + "  [" + t->condition.name() + "]";
-  if (ImGui::BeginCombo("##transcript", preview.c_str())) {
+  const std::string preview = current ? label_of(*current) : std::string("Choose a transcript");
+  if (ImGui::BeginCombo(id, preview.c_str())) {
+    auto choose = [&](const std::string &tid) {
+      if (left_side) out.push_back(SelectTranscript{tid});
+      else out.push_back(SetCompareTranscript{tid});
+    };
     for (int idx : of_case) {
       const Transcript &o = state.transcripts[static_cast<size_t>(idx)];
-      const std::string label = (o.title.empty() ? o.id : o.title) + "  [" + o.condition.name() + "]";
-      if (ImGui::Selectable(label.c_str(), idx == state.selected_transcript)) {
-        out.push_back(SelectTranscript{o.id});
+      if (!left_side && idx == state.selected_transcript) continue;
+      if (ImGui::Selectable(label_of(o).c_str(), current && current->id == o.id)) choose(o.id);
+    }
+    const Case *c = state.current_case();
+    if (c && state.case_transcripts.ready_for(c->id)) {
+      for (const auto &s : state.case_transcripts.value) {
+        if (state.find_transcript(s.id)) continue; // already listed
+        if (ImGui::Selectable(label_of(s).c_str(), false)) choose(s.id);
       }
     }
     ImGui::EndCombo();
   }
-  record_widget(state, "transcript_picker");
-  if (t->provenance.kind == ProvenanceKind::illustration) {
-    text_fitted("Illustration: " + t->provenance.note, IM_COL32(255, 204, 90, 255));
+}
+
+void draw_transcript_caption(const AppState &state, const Transcript &t) {
+  const Palette &p = palette(state.settings.dark);
+  if (t.provenance.kind == ProvenanceKind::illustration) {
+    text_fitted("Illustration: " + t.provenance.note, p.warning_text);
   } else {
-    text_fitted(t->clinician.model + ", " + to_string(t->provenance.kind),
+    std::string who = t.clinician.model.empty() ? t.clinician.endpoint : t.clinician.model;
+    if (!t.clinician.endpoint.empty() && t.clinician.endpoint != who) who += " (" + t.clinician.endpoint + ")";
+    text_fitted(who + ", " + to_string(t.provenance.kind) + ", condition " + t.condition.name(),
                 ImGui::GetColorU32(ImGuiCol_TextDisabled));
   }
+  if (t.status.state != TranscriptState::complete) {
+    text_fitted(std::string(to_string(t.status.state)) +
+                    (t.status.reason.empty() ? "" : ": " + t.status.reason),
+                p.warning_text);
+  }
+}
+
+void draw_conversation_tab(AppState &state, std::vector<Action> &out) {
+  const Case *c = state.current_case();
+  if (!c) {
+    note("Select a case");
+    return;
+  }
+  const Transcript *t = state.current_transcript();
+  if (!state.opening_transcript.empty()) note("Loading transcript " + state.opening_transcript + "...");
+  error_box(state, "Could not open the transcript", state.open_error);
+  const bool remote_ones = state.case_transcripts.ready_for(c->id) && !state.case_transcripts.value.empty();
+  if (!t && !remote_ones) {
+    note("No transcript for this case yet.");
+    note("Start one in the Live tab, or drop a transcripts .jsonl file onto the page.");
+    return;
+  }
+  draw_transcript_picker(state, "##transcript", t, true, out);
+  record_widget(state, "transcript_picker");
+  if (!t) return;
+  draw_transcript_caption(state, *t);
 
   // Bubbles, in a child that leaves room for the replay bar.
-  const float bar_h = ImGui::GetFrameHeightWithSpacing() * 2 + 4;
-  ImGui::BeginChild("turns", ImVec2(0, -bar_h), true);
-  const int shown = std::min<int>(state.replay.shown, static_cast<int>(t->turns.size()));
-  const float width = ImGui::GetContentRegionAvail().x;
-  for (int i = 0; i < shown; ++i) draw_bubble(t->turns[static_cast<size_t>(i)], width);
-  // Follow the newest turn while replaying.
-  if (shown != state.replay.scrolled_to) {
-    ImGui::SetScrollHereY(1.0f);
-    state.replay.scrolled_to = shown;
+  ImGui::BeginChild("turns", ImVec2(0, -replay_bar_height()), true);
+  TurnListOptions options;
+  options.count = std::min<int>(state.replay.shown, static_cast<int>(t->turns.size()));
+  if (state.replay.reveal_turn >= 0 && state.replay.reveal_turn < options.count) {
+    options.reveal_turn = state.replay.reveal_turn;
+    options.reveal_chars =
+        static_cast<size_t>(std::max(0.0, (state.now - state.replay.reveal_started_at) * kRevealCharsPerSecond));
   }
+  options.follow = true;
+  options.record_widgets = true;
+  draw_turn_list(state, "conversation", t->id, t->turns, options, out);
   ImGui::EndChild();
   record_widget(state, "turns");
-
-  // Replay bar: previous / play / next, and a scrub slider.
-  const int n = static_cast<int>(t->turns.size());
-  if (ImGui::Button("|<")) out.push_back(ReplaySeek{0});
-  ImGui::SameLine();
-  if (ImGui::Button("< Prev")) out.push_back(ReplayStep{-1});
-  record_widget(state, "replay_prev");
-  ImGui::SameLine();
-  if (ImGui::Button(state.replay.playing ? "Pause" : "Play")) {
-    out.push_back(ReplaySetPlaying{!state.replay.playing});
-  }
-  record_widget(state, "replay_play");
-  ImGui::SameLine();
-  if (ImGui::Button("Next >")) out.push_back(ReplayStep{+1});
-  record_widget(state, "replay_next");
-  ImGui::SameLine();
-  if (ImGui::Button(">|")) out.push_back(ReplaySeek{n});
-  int scrub = shown;
-  ImGui::SetNextItemWidth(-1);
-  const std::string format = "Turn %d of " + std::to_string(n);
-  if (ImGui::SliderInt("##scrub", &scrub, 0, n, format.c_str())) out.push_back(ReplaySeek{scrub});
-  record_widget(state, "replay_scrub");
-  end_panel();
+  draw_replay_bar(state, *t, out);
 }
 
 } // namespace imc::ui

@@ -1,6 +1,7 @@
 #include "panels.h"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace imc::ui {
 
@@ -22,6 +23,8 @@ void record_widget(AppState &state, const char *name) {
   record_widget(state, name, ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
 }
 
+void record_widget(AppState &state, const std::string &name) { record_widget(state, name.c_str()); }
+
 std::string fit_text(const std::string &text, float max_width) {
   if (ImGui::CalcTextSize(text.c_str()).x <= max_width) return text;
   const float dots = ImGui::CalcTextSize("...").x;
@@ -37,7 +40,7 @@ std::string fit_text(const std::string &text, float max_width) {
 }
 
 void text_fitted(const std::string &text, ImU32 color) {
-  const float width = ImGui::GetContentRegionAvail().x;
+  const float width = std::max(0.0f, ImGui::GetContentRegionAvail().x);
   const std::string shown = fit_text(text, width);
   const ImVec2 pos = ImGui::GetCursorScreenPos();
   ImGui::GetWindowDrawList()->AddText(pos, color ? color : ImGui::GetColorU32(ImGuiCol_Text),
@@ -46,6 +49,58 @@ void text_fitted(const std::string &text, ImU32 color) {
   ImGui::Dummy(ImVec2(std::min(width, ImGui::CalcTextSize(shown.c_str()).x),
                       ImGui::GetTextLineHeight()));
   if (shown != text && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", text.c_str());
+}
+
+bool collapsing_header(const std::string &label, const char *id, ImGuiTreeNodeFlags flags) {
+  const float room = ImGui::GetContentRegionAvail().x - ImGui::GetTreeNodeToLabelSpacing() -
+                     ImGui::GetStyle().FramePadding.x * 2;
+  return ImGui::CollapsingHeader((fit_text(label, std::max(1.0f, room)) + "###" + id).c_str(), flags);
+}
+
+void text_wrapped(const std::string &text, ImU32 color) {
+  if (color) ImGui::PushStyleColor(ImGuiCol_Text, color);
+  ImGui::PushTextWrapPos(0.0f);
+  ImGui::TextUnformatted(text.c_str(), text.c_str() + text.size());
+  ImGui::PopTextWrapPos();
+  if (color) ImGui::PopStyleColor();
+}
+
+void note(const std::string &text) { text_wrapped(text, ImGui::GetColorU32(ImGuiCol_TextDisabled)); }
+
+void error_box(const AppState &state, const char *title, const ApiError &error) {
+  if (error.empty()) return;
+  const Palette &p = palette(state.settings.dark);
+  text_wrapped(std::string(title) + ": " + error.message +
+                   (error.kind.empty() ? "" : " (" + error.kind + ")"),
+               p.error_text);
+  if (!error.hint.empty()) text_wrapped("What to do: " + error.hint, p.warning_text);
+}
+
+void api_unavailable_note(const AppState &state, const char *what) {
+  const Palette &p = palette(state.settings.dark);
+  if (state.api.availability == ApiStatus::Availability::unknown) {
+    note("Checking for the IMC API...");
+    return;
+  }
+  text_wrapped(std::string("Replay only: ") + what + " needs the IMC API, which is not available here.",
+               p.warning_text);
+  if (!state.api.reason.empty()) text_wrapped(state.api.reason, ImGui::GetColorU32(ImGuiCol_TextDisabled));
+  text_wrapped("Replay keeps working: pick a case and use the Conversation and Compare tabs.",
+               ImGui::GetColorU32(ImGuiCol_TextDisabled));
+}
+
+bool button(const char *label, bool enabled, float width) {
+  ImGui::BeginDisabled(!enabled);
+  const bool clicked = ImGui::Button(label, ImVec2(width, 0));
+  ImGui::EndDisabled();
+  return clicked && enabled;
+}
+
+std::string format_ms(long long ms) {
+  char buf[32];
+  if (ms < 1000) std::snprintf(buf, sizeof buf, "%lld ms", ms);
+  else std::snprintf(buf, sizeof buf, "%.1f s", static_cast<double>(ms) / 1000.0);
+  return buf;
 }
 
 } // namespace imc::ui

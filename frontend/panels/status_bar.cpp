@@ -1,4 +1,4 @@
-// Status bar: load progress, errors count, where the pack comes from, keyboard hints.
+// Status bar: load progress, the last notice, problems, where the pack comes from, a key hint.
 #include "panels.h"
 
 namespace imc::ui {
@@ -9,13 +9,14 @@ void draw_status_bar(AppState &state, const PanelRect &rect, const char *pack_lo
   if (state.phase == LoadPhase::manifest || state.phase == LoadPhase::documents) {
     // A small spinner: the load is asynchronous on every platform.
     static const char kFrames[] = "|/-\\";
-    line += kFrames[static_cast<int>(ImGui::GetTime() * 8) & 3];
+    line += kFrames[static_cast<int>(state.now * 8) & 3];
     line += " ";
   }
-  line += state.status;
+  line += state.notice.empty() ? state.status : state.notice;
   if (!state.errors.empty()) {
     const std::string problems = std::to_string(state.errors.size()) + " problem(s)  ";
-    text_fitted(problems, IM_COL32(255, 115, 100, 255));
+    text_fitted(problems, palette(state.settings.dark).error_text);
+    record_widget(state, "status_problems");
     if (ImGui::IsItemHovered()) {
       ImGui::BeginTooltip();
       for (const auto &e : state.errors) ImGui::TextUnformatted(e.c_str());
@@ -25,7 +26,7 @@ void draw_status_bar(AppState &state, const PanelRect &rect, const char *pack_lo
   }
   line += "   |   pack: ";
   line += pack_location;
-  line += "   |   Left/Right: turn, Space: play, Home/End";
+  line += "   |   F1 or ?: keyboard shortcuts";
   text_fitted(line);
   end_panel();
 }

@@ -7,11 +7,11 @@
 namespace imc::api {
 
 struct ApiRequest {
-  std::string method;   // "GET", "POST"
-  std::string path;     // "/api/transcripts/abc", without the query
+  std::string method; // "GET", "POST"
+  std::string path;   // "/api/transcripts/abc", without the query
   std::vector<std::pair<std::string, std::string>> query; // decoded query parameters
-  std::string body;     // JSON text ("" when none)
-  std::string client;   // who asks (remote address, or "studio"), for rate limits and logs
+  std::string body;                                       // JSON text ("" when none)
+  std::string client; // who asks (remote address, or "studio"), for rate limits and logs
 };
 
 // Where a handler writes its answer. Exactly one of: reply() once, or events then finish.

@@ -20,5 +20,8 @@ void register_transcript_commands(CLI::App &app, CommandAction &chosen);
 void register_serve_command(CLI::App &app, CommandAction &chosen);
 void register_store_commands(CLI::App &app, CommandAction &chosen);
 void register_chat_commands(CLI::App &app, CommandAction &chosen);
+void register_run_command(CLI::App &app, CommandAction &chosen);
+void register_score_command(CLI::App &app, CommandAction &chosen);
+void register_report_command(CLI::App &app, CommandAction &chosen);
 
 } // namespace imc::cli

@@ -14,6 +14,9 @@ int main(int argc, char **argv) {
   imc::cli::register_serve_command(app, chosen);
   imc::cli::register_store_commands(app, chosen);
   imc::cli::register_chat_commands(app, chosen);
+  imc::cli::register_run_command(app, chosen);
+  imc::cli::register_score_command(app, chosen);
+  imc::cli::register_report_command(app, chosen);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {

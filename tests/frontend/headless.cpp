@@ -50,8 +50,17 @@ void DiskPlatform::load_pack_image(ui::RequestId id, const std::string &path) {
   done_.push_back(std::move(img));
 }
 
+void DiskPlatform::read_local_file(ui::RequestId id, const std::string &path) {
+  ui::FileLoaded f;
+  f.id = id;
+  f.path = path;
+  f.bytes = read_all(path, f.error);
+  done_.push_back(std::move(f));
+}
+
 void DiskPlatform::api_call(ui::RequestId id, const std::string &method, const std::string &path,
                             const std::string &body) {
+  api_log.push_back({method, path, body});
   if (!api) {
     ui::ApiEvent e;
     e.id = id;
@@ -64,6 +73,14 @@ void DiskPlatform::api_call(ui::RequestId id, const std::string &method, const s
     e.id = id;
     done_.push_back(std::move(e));
   }
+}
+
+const DiskPlatform::ApiCall *DiskPlatform::last_call(const std::string &method,
+                                                     const std::string &path) const {
+  for (auto it = api_log.rbegin(); it != api_log.rend(); ++it) {
+    if (it->method == method && it->path == path) return &*it;
+  }
+  return nullptr;
 }
 
 std::string DiskPlatform::load_setting(const std::string &key) {
@@ -112,6 +129,16 @@ const std::vector<ui::Action> &Headless::frame() {
   return app_->last_actions();
 }
 
+void Headless::use_scripted_api() {
+  platform_.api = [this](const std::string &m, const std::string &p, const std::string &b) {
+    return scripted_.answer(m, p, b);
+  };
+}
+
+void Headless::frames(int n) {
+  for (int i = 0; i < n; ++i) frame();
+}
+
 void Headless::load(const ui::StartOptions &options) {
   app_->start(options);
   for (int i = 0; i < 200; ++i) {
@@ -135,13 +162,65 @@ std::vector<ui::Action> Headless::click_at(ImVec2 pos) {
   return frame(); // buttons fire on release
 }
 
-std::vector<ui::Action> Headless::click(const std::string &widget) {
+ImVec2 Headless::centre_of(const std::string &widget) {
   auto it = state().widgets.find(widget);
   if (it == state().widgets.end()) {
     ADD_FAILURE() << "no widget named " << widget;
+    return ImVec2(-1000, -1000);
+  }
+  return ImVec2(it->second.x + it->second.w / 2, it->second.y + it->second.h / 2);
+}
+
+std::vector<ui::Action> Headless::click(const std::string &widget) {
+  if (!state().widgets.count(widget)) {
+    ADD_FAILURE() << "no widget named " << widget;
     return {};
   }
-  return click_at(ImVec2(it->second.x + it->second.w / 2, it->second.y + it->second.h / 2));
+  return click_at(centre_of(widget));
+}
+
+std::vector<ui::Action> Headless::press_key_index(int index) {
+  ImGuiIO &io = ImGui::GetIO();
+  io.KeysDown[index] = true;
+  std::vector<ui::Action> actions = frame();
+  io.KeysDown[index] = false;
+  frame();
+  return actions;
+}
+
+std::vector<ui::Action> Headless::type_char(char c) {
+  ImGui::GetIO().AddInputCharacter(static_cast<unsigned>(static_cast<unsigned char>(c)));
+  std::vector<ui::Action> actions = frame();
+  frame();
+  return actions;
+}
+
+std::vector<ui::Action> Headless::wheel_at(ImVec2 pos, float wheel) {
+  ImGuiIO &io = ImGui::GetIO();
+  io.MousePos = pos;
+  frame(); // hover
+  io.MouseWheel = wheel;
+  std::vector<ui::Action> actions = frame();
+  io.MouseWheel = 0;
+  frame();
+  return actions;
+}
+
+std::vector<ui::Action> Headless::drag(ImVec2 from, ImVec2 to) {
+  ImGuiIO &io = ImGui::GetIO();
+  io.MousePos = from;
+  frame();
+  io.MouseDown[0] = true;
+  frame();
+  std::vector<ui::Action> all;
+  for (int i = 1; i <= 4; ++i) {
+    io.MousePos = ImVec2(from.x + (to.x - from.x) * i / 4, from.y + (to.y - from.y) * i / 4);
+    const auto &a = frame();
+    all.insert(all.end(), a.begin(), a.end());
+  }
+  io.MouseDown[0] = false;
+  frame();
+  return all;
 }
 
 std::vector<ui::Action> Headless::press_key(ImGuiKey key) {

@@ -4,6 +4,7 @@
 // keyboard input frame by frame. Tests drive App exactly as a shell does.
 #include "app.h"
 #include "platform.h"
+#include "scripted_api.h"
 
 #include <imgui.h>
 
@@ -31,6 +32,11 @@ public:
                 const std::string &body) override;
   void api_cancel(ui::RequestId id) override { cancelled.push_back(id); }
   void copy_to_clipboard(const std::string &text) override { clipboard = text; }
+  void read_local_file(ui::RequestId id, const std::string &path) override;
+  int function_key_index(int n) const override { return 400 + n; } // unused KeysDown slots
+  void set_location_hash(const std::string &hash) override { location_hash = hash; }
+  // Queues an event as if the shell produced it (a dropped file, a new pack).
+  void push_event(ui::PlatformEvent event) { done_.push_back(std::move(event)); }
   std::string load_setting(const std::string &key) override;
   void save_setting(const std::string &key, const std::string &value) override {
     settings[key] = value;
@@ -39,7 +45,14 @@ public:
   std::function<std::vector<ui::ApiEvent>(const std::string &method, const std::string &path,
                                           const std::string &body)>
       api;
+  struct ApiCall {
+    std::string method, path, body;
+  };
+  std::vector<ApiCall> api_log;  // every API call, in order
+  // The last call with this method and path, or nullptr.
+  const ApiCall *last_call(const std::string &method, const std::string &path) const;
   std::vector<ui::RequestId> cancelled;
+  std::string location_hash;
   std::string clipboard;
   std::map<std::string, std::string> settings;
 
@@ -67,7 +80,22 @@ public:
   std::vector<ui::Action> click(const std::string &widget);
   std::vector<ui::Action> click_at(ImVec2 pos);
   std::vector<ui::Action> press_key(ImGuiKey key);
+  // A key by its io.KeysDown index (function keys: DiskPlatform::function_key_index).
+  std::vector<ui::Action> press_key_index(int index);
+  // A typed character (shortcuts such as '?', '[', 'g'), as the shell's text input delivers it.
+  std::vector<ui::Action> type_char(char c);
+  // The mouse wheel over `pos` (positive = up / zoom in).
+  std::vector<ui::Action> wheel_at(ImVec2 pos, float wheel);
+  // Press at `from`, move to `to` over a few frames, release.
+  std::vector<ui::Action> drag(ImVec2 from, ImVec2 to);
+  // Centre of a recorded widget (fails the test when there is none).
+  ImVec2 centre_of(const std::string &widget);
   void set_display(ImVec2 size) { display_ = size; }
+  // Answers API calls with the scripted replies of fixtures/api (call before load()).
+  void use_scripted_api();
+  const ScriptedApi &scripted() const { return scripted_; }
+  // Runs `n` frames.
+  void frames(int n);
 
   ui::App &app() { return *app_; }
   ui::AppState &state() { return app_->state(); }
@@ -77,9 +105,21 @@ private:
   ImGuiContext *ctx_ = nullptr;
   ImVec2 display_;
   DiskPlatform platform_;
+  ScriptedApi scripted_;
   ui::App *app_ = nullptr;
 };
 
 std::string demo_pack_dir();
+
+// The first action of type T among `actions`, or nullptr.
+template <class T> const T *find_action(const std::vector<ui::Action> &actions) {
+  for (const auto &a : actions) {
+    if (auto *x = std::get_if<T>(&a)) return x;
+  }
+  return nullptr;
+}
+template <class T> bool has_action(const std::vector<ui::Action> &actions) {
+  return find_action<T>(actions) != nullptr;
+}
 
 } // namespace imc::test

@@ -6,13 +6,6 @@
 namespace imc::test {
 namespace {
 
-template <class T> bool has_action(const std::vector<ui::Action> &actions) {
-  for (const auto &a : actions) {
-    if (std::holds_alternative<T>(a)) return true;
-  }
-  return false;
-}
-
 TEST(FrontendReplay, LoadsDemoPackAndOpensFirstCaseWithItsTranscript) {
   Headless h(demo_pack_dir());
   h.load();
@@ -66,6 +59,9 @@ TEST(FrontendReplay, PlayShowsTurnsOverTimeAndStopsAtTheEnd) {
 TEST(FrontendReplay, ClickingACaseSelectsItAndLoadsItsImage) {
   Headless h(demo_pack_dir());
   h.load();
+  // The list is clipped to what is visible: find the case first.
+  h.app().apply(ui::SetCaseFilter{"pcp"});
+  h.frame();
   const auto actions = h.click("case:cxr-pcp-cyst");
   ASSERT_TRUE(has_action<ui::SelectCase>(actions));
   EXPECT_EQ(h.state().current_case()->id, "cxr-pcp-cyst");
@@ -90,7 +86,9 @@ TEST(FrontendReplay, SearchFilterHidesCasesThatDoNotMatch) {
 
 TEST(FrontendReplay, DeepLinkOptionsOpenTheNamedTranscript) {
   Headless h(demo_pack_dir());
-  h.load({"", "demo-melanoma-unsafe"});
+  ui::StartOptions options;
+  options.transcript_id = "demo-melanoma-unsafe";
+  h.load(options);
   ASSERT_NE(h.state().current_transcript(), nullptr);
   EXPECT_EQ(h.state().current_transcript()->id, "demo-melanoma-unsafe");
   EXPECT_EQ(h.state().current_case()->id, "isic-0000002-melanoma");

@@ -1,0 +1,226 @@
+// The load client of bench/proxy_vs_nginx.sh: streams chat completions through three targets in
+// the same run — the fake upstream directly, nginx (proxy_buffering off) in front of it, and
+// `imc serve` in front of it — at each concurrency, interleaved round by round so that the
+// machine's noise falls on all three alike. Each stream is a fresh connection; it measures time
+// to first byte (connect + request + first response byte) and total time (to the close), and
+// checks that the stream ended properly. Prints percentiles and what each proxy adds to the
+// direct figures.
+//
+//   proxy_load_client --direct PORT --nginx PORT --imc PORT [--concurrency 1,64,256]
+//                     [--sequential 200] [--rounds 6]
+#include <algorithm>
+#include <arpa/inet.h>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <string>
+#include <sys/socket.h>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Target {
+  std::string name;
+  int port = 0;
+  std::string request;  // the whole HTTP request
+  std::string end_mark; // the body of a complete stream contains this
+};
+
+struct Sample {
+  double ttfb_ms = 0;
+  double total_ms = 0;
+  bool ok = false;
+};
+
+std::string http_post(const std::string &path, int port, const std::string &body) {
+  return "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
+         "\r\nContent-Type: application/json\r\nAccept: text/event-stream\r\nConnection: "
+         "close\r\nContent-Length: " +
+         std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+Sample stream_once(const Target &t) {
+  Sample s;
+  const auto start = Clock::now();
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(t.port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (::connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return s;
+  }
+  ::send(fd, t.request.data(), t.request.size(), MSG_NOSIGNAL);
+  std::string received;
+  char buffer[16384];
+  bool first = true;
+  for (;;) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 30000) <= 0)
+      break;
+    const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+    if (n <= 0)
+      break;
+    if (first) {
+      s.ttfb_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+      first = false;
+    }
+    received.append(buffer, static_cast<size_t>(n));
+  }
+  s.total_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  ::close(fd);
+  s.ok = received.rfind("HTTP/1.1 200", 0) == 0 && received.find(t.end_mark) != std::string::npos;
+  return s;
+}
+
+std::vector<Sample> run_round(const Target &t, int concurrency) {
+  std::vector<Sample> samples(static_cast<size_t>(concurrency));
+  std::atomic<int> ready{0};
+  std::atomic<bool> go{false};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < concurrency; ++i)
+    threads.emplace_back([&, i] {
+      ++ready;
+      while (!go)
+        std::this_thread::yield();
+      samples[static_cast<size_t>(i)] = stream_once(t);
+    });
+  while (ready < concurrency)
+    std::this_thread::yield();
+  go = true;
+  for (auto &th : threads)
+    th.join();
+  return samples;
+}
+
+double percentile(std::vector<double> v, double p) {
+  if (v.empty())
+    return 0;
+  std::sort(v.begin(), v.end());
+  const double rank = p / 100.0 * static_cast<double>(v.size() - 1);
+  const size_t lo = static_cast<size_t>(rank);
+  const size_t hi = std::min(lo + 1, v.size() - 1);
+  return v[lo] + (v[hi] - v[lo]) * (rank - static_cast<double>(lo));
+}
+
+struct Summary {
+  double ttfb50, ttfb99, total50, total99;
+  size_t n, errors;
+};
+
+Summary summarise(const std::vector<Sample> &samples) {
+  std::vector<double> ttfb, total;
+  size_t errors = 0;
+  for (const Sample &s : samples) {
+    if (!s.ok) {
+      ++errors;
+      continue;
+    }
+    ttfb.push_back(s.ttfb_ms);
+    total.push_back(s.total_ms);
+  }
+  return {percentile(ttfb, 50),  percentile(ttfb, 99), percentile(total, 50),
+          percentile(total, 99), samples.size(),       errors};
+}
+
+std::vector<int> parse_list(const char *text) {
+  std::vector<int> out;
+  for (const char *p = text; *p;) {
+    out.push_back(std::atoi(p));
+    const char *comma = std::strchr(p, ',');
+    if (!comma)
+      break;
+    p = comma + 1;
+  }
+  return out;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  int direct = 0, nginx = 0, imc = 0, sequential = 200, rounds = 6;
+  std::vector<int> levels = {1, 64, 256};
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string a = argv[i];
+    if (a == "--direct")
+      direct = std::atoi(argv[i + 1]);
+    else if (a == "--nginx")
+      nginx = std::atoi(argv[i + 1]);
+    else if (a == "--imc")
+      imc = std::atoi(argv[i + 1]);
+    else if (a == "--concurrency")
+      levels = parse_list(argv[i + 1]);
+    else if (a == "--sequential")
+      sequential = std::atoi(argv[i + 1]);
+    else if (a == "--rounds")
+      rounds = std::atoi(argv[i + 1]);
+  }
+  if (!direct || !nginx || !imc) {
+    std::fprintf(stderr, "usage: proxy_load_client --direct PORT --nginx PORT --imc PORT "
+                         "[--concurrency 1,64,256] [--sequential 200] [--rounds 6]\n");
+    return 2;
+  }
+  const std::string openai =
+      R"({"model":"fake-model","stream":true,"max_tokens":16,"messages":[{"role":"user","content":"Hello"}]})";
+  const std::string imc_body =
+      R"({"endpoint":"fake","request":{"turns":[{"role":"user","content":[{"type":"text","text":"Hello"}]}],"parameters":{"max_tokens":16,"stream":true}}})";
+  const std::vector<Target> targets = {
+      {"direct", direct, http_post("/v1/chat/completions", direct, openai), "[DONE]"},
+      {"nginx", nginx, http_post("/v1/chat/completions", nginx, openai), "[DONE]"},
+      {"imc serve", imc, http_post("/api/chat", imc, imc_body), "event: finished"}};
+
+  for (const Target &t : targets) // warm up: connection pools, page cache, first-use paths
+    run_round(t, 8);
+
+  bool no_worse = true;
+  for (int level : levels) {
+    std::map<std::string, std::vector<Sample>> samples;
+    const int n_rounds = level == 1 ? sequential : rounds;
+    for (int r = 0; r < n_rounds; ++r)
+      for (size_t k = 0; k < targets.size(); ++k) {
+        const Target &t = targets[(k + static_cast<size_t>(r)) % targets.size()]; // rotate order
+        auto round = run_round(t, level);
+        auto &into = samples[t.name];
+        into.insert(into.end(), round.begin(), round.end());
+      }
+    std::printf("\n== %d concurrent stream%s (%zu streams per target) ==\n", level,
+                level == 1 ? "" : "s", samples["direct"].size());
+    std::printf("%-10s %10s %10s %10s %10s %7s\n", "target", "TTFB p50", "TTFB p99", "total p50",
+                "total p99", "errors");
+    std::map<std::string, Summary> sums;
+    for (const Target &t : targets) {
+      const Summary s = summarise(samples[t.name]);
+      sums[t.name] = s;
+      std::printf("%-10s %8.2fms %8.2fms %8.2fms %8.2fms %7zu\n", t.name.c_str(), s.ttfb50,
+                  s.ttfb99, s.total50, s.total99, s.errors);
+    }
+    const Summary &d = sums["direct"];
+    std::printf("added to direct:\n");
+    for (const char *name : {"nginx", "imc serve"}) {
+      const Summary &s = sums[name];
+      std::printf("%-10s TTFB p50 %+7.2fms  p99 %+7.2fms   total p50 %+7.2fms  p99 %+7.2fms\n",
+                  name, s.ttfb50 - d.ttfb50, s.ttfb99 - d.ttfb99, s.total50 - d.total50,
+                  s.total99 - d.total99);
+    }
+    const Summary &n = sums["nginx"], &i = sums["imc serve"];
+    const bool ok = i.errors == 0 && i.ttfb50 <= n.ttfb50 + 0.5 && i.total50 <= n.total50 + 0.5 &&
+                    i.ttfb99 <= n.ttfb99 + 2 && i.total99 <= n.total99 + 2;
+    std::printf("imc serve %s nginx at %d (tolerance 0.5 ms at p50, 2 ms at p99)\n",
+                ok ? "is no worse than" : "is WORSE than", level);
+    no_worse = no_worse && ok;
+  }
+  return no_worse ? 0 : 1;
+}

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# The proxy's added latency against nginx, measured in the same run (docs/PERFORMANCE.md,
+# "Proxy"): the fake SSE upstream (bench/proxy/fake_sse_upstream.cpp) is streamed directly,
+# through Debian's nginx (proxy_buffering off, 8 kept-alive upstream connections, as imc serve's
+# transport keeps) and through
+# `imc serve`, at 1, 64 and 256 concurrent streams (bench/proxy/proxy_load_client.cpp). Prints
+# time to first byte and total time, p50 and p99, what each proxy adds, and imc serve's peak RSS.
+#
+#   bench/proxy_vs_nginx.sh [BUILD_DIR]     (default build/native-release; needs its imc,
+#                                            fake_sse_upstream and proxy_load_client targets)
+# Environment: DELTAS (10) and INTERVAL_MS (5) shape each stream; ROUNDS (6) and SEQUENTIAL (200)
+# how many streams are measured; CONCURRENCY (1,64,256).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${1:-build/native-release}
+for f in "$BUILD/imc" "$BUILD/bench/fake_sse_upstream" "$BUILD/bench/proxy_load_client"; do
+  [[ -x $f ]] || { echo "missing $f: cmake --build $BUILD --target imc fake_sse_upstream proxy_load_client" >&2; exit 2; }
+done
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+[[ -x $NGINX ]] || { echo "nginx is not installed (apt-get install nginx-light)" >&2; exit 2; }
+
+# Other work on the machine should disturb the measurement as little as possible: as root, every
+# process of the benchmark (upstream, both proxies, the client) runs at nice -10.
+if [[ $(id -u) == 0 ]]; then renice -n -10 $$ > /dev/null; fi
+
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_for() { # wait_for FILE PATTERN
+  for _ in $(seq 200); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
+  echo "timed out waiting for '$2' in $1:" >&2; cat "$1" >&2; exit 1
+}
+
+# The upstream.
+"$BUILD/bench/fake_sse_upstream" --deltas "${DELTAS:-10}" --interval-ms "${INTERVAL_MS:-5}" > "$WORK/upstream.log" 2>&1 &
+PIDS+=($!)
+wait_for "$WORK/upstream.log" "listening on"
+UPSTREAM=$(grep -o 'listening on [0-9]*' "$WORK/upstream.log" | grep -o '[0-9]*$')
+
+# nginx, as one would configure it in front of an SSE API.
+NGINX_PORT=$(free_port)
+mkdir -p "$WORK/nginx/logs" "$WORK/nginx/tmp"
+USER_LINE=""
+[[ $(id -u) == 0 ]] && USER_LINE="user root;"
+cat > "$WORK/nginx/nginx.conf" <<CONF
+$USER_LINE
+worker_processes auto;
+error_log $WORK/nginx/logs/error.log warn;
+pid $WORK/nginx/nginx.pid;
+events { worker_connections 8192; }
+http {
+  access_log off;
+  client_body_temp_path $WORK/nginx/tmp/body;
+  proxy_temp_path $WORK/nginx/tmp/proxy;
+  fastcgi_temp_path $WORK/nginx/tmp/fastcgi;
+  uwsgi_temp_path $WORK/nginx/tmp/uwsgi;
+  scgi_temp_path $WORK/nginx/tmp/scgi;
+  # Up to 8 idle upstream connections, as imc serve's transport keeps per origin.
+  upstream fake { server 127.0.0.1:$UPSTREAM; keepalive 8; }
+  server {
+    listen 127.0.0.1:$NGINX_PORT backlog=4096;
+    tcp_nodelay on;
+    location / {
+      proxy_pass http://fake;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_buffering off;
+      proxy_cache off;
+      proxy_read_timeout 60s;
+    }
+  }
+}
+CONF
+"$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -g 'daemon off;' > "$WORK/nginx.log" 2>&1 &
+PIDS+=($!)
+
+# imc serve, with one endpoint at the upstream and no rate limit (one client opens 256 streams).
+cat > "$WORK/endpoints.json" <<JSON
+{"schema_version": 1, "endpoints": [{"name": "fake", "protocol": "openai",
+  "base_url": "http://127.0.0.1:$UPSTREAM/v1", "model": "fake-model", "auth": {"type": "none"},
+  "capabilities": {"images": false, "streaming": true}, "limits": {"concurrency": 1024}}]}
+JSON
+touch "$WORK/index.html"
+"$BUILD/imc" serve --port 0 --config "$WORK/endpoints.json" --store "$WORK/store.db" \
+  --pack assets/demo --web "$WORK" --rate-limit 0 --quiet > "$WORK/imc.log" 2>&1 &
+IMC_PID=$!
+PIDS+=($IMC_PID)
+wait_for "$WORK/imc.log" "open http://"
+IMC_PORT=$(grep -o '127.0.0.1:[0-9]*' "$WORK/imc.log" | head -1 | cut -d: -f2)
+for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$NGINX_PORT/" && break; sleep 0.05; done
+
+echo "upstream :$UPSTREAM  nginx :$NGINX_PORT ($($NGINX -v 2>&1 | cut -d/ -f2))  imc serve :$IMC_PORT"
+echo "streams: ${DELTAS:-10} deltas, ${INTERVAL_MS:-5} ms apart; $(nproc) cores"
+status=0
+"$BUILD/bench/proxy_load_client" --direct "$UPSTREAM" --nginx "$NGINX_PORT" --imc "$IMC_PORT" \
+  --concurrency "${CONCURRENCY:-1,64,256}" --rounds "${ROUNDS:-6}" --sequential "${SEQUENTIAL:-200}" || status=$?
+echo
+echo "imc serve peak RSS: $(grep VmHWM /proc/$IMC_PID/status | awk '{print $2 / 1024 " MiB"}'), threads now: $(grep Threads /proc/$IMC_PID/status | awk '{print $2}')"
+NGINX_RSS=0
+for p in $(pgrep -f "nginx.*$WORK" || true); do
+  NGINX_RSS=$((NGINX_RSS + $(grep VmHWM /proc/$p/status 2>/dev/null | awk '{print $2}' || echo 0)))
+done
+echo "nginx peak RSS (master + workers): $((NGINX_RSS / 1024)) MiB"
+exit $status

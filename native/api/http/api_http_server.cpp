@@ -1,0 +1,409 @@
+#include "api_http_server.h"
+
+#include "acceptor_pool.h"
+
+#include "api/safe_files.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace imc::api::http {
+
+namespace {
+
+using HandlerResponse = httplib::Server::HandlerResponse;
+
+bool is_api_path(const std::string &path) { return path == "/api" || path.rfind("/api/", 0) == 0; }
+
+std::string api_error(const char *kind, const std::string &message, const std::string &hint) {
+  return nlohmann::json{{"error", {{"kind", kind}, {"message", message}, {"hint", hint}}}}.dump(
+      -1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+void refuse(const httplib::Request &req, httplib::Response &res, int status, const char *kind,
+            const std::string &message, const std::string &hint) {
+  res.status = status;
+  if (is_api_path(req.path))
+    res.set_content(api_error(kind, message, hint), "application/json");
+  else
+    res.set_content(message + "\n", "text/plain; charset=utf-8");
+  if (auto *conn = ConnectionStream::current())
+    conn->close_after_response(); // its body, if any, was not read
+}
+
+// Answers an ApiService call on a connection: a JSON reply through cpp-httplib's response, or
+// server-sent events written straight to the socket (the connection then closes).
+class HttpSink final : public ApiSink {
+public:
+  HttpSink(httplib::Response &res, ConnectionStream &conn, std::string extra_headers)
+      : res_(res), conn_(conn), extra_headers_(std::move(extra_headers)) {}
+
+  void reply(int status, const std::string &json) override {
+    status_ = status;
+    res_.status = status;
+    res_.set_content(json, "application/json");
+    if (status == 429) {
+      // Retry-After in whole seconds, from the error's retry_after_ms when it has one.
+      auto j = nlohmann::json::parse(json, nullptr, false);
+      int64_t ms = 1000;
+      if (j.is_object() && j.contains("error") && j["error"].contains("retry_after_ms") &&
+          j["error"]["retry_after_ms"].is_number())
+        ms = j["error"]["retry_after_ms"].get<int64_t>();
+      res_.set_header("Retry-After", std::to_string(std::max<int64_t>(1, (ms + 999) / 1000)));
+    }
+  }
+
+  bool event(const std::string &name, const std::string &json) override {
+    std::string bytes;
+    if (!streaming_) {
+      streaming_ = true;
+      status_ = 200;
+      conn_.take_over();
+      bytes = "HTTP/1.1 200 OK\r\n"
+              "Content-Type: text/event-stream; charset=utf-8\r\n"
+              "Cache-Control: no-cache\r\n"
+              "Connection: close\r\n"
+              "X-Accel-Buffering: no\r\n"
+              "X-Content-Type-Options: nosniff\r\n" +
+              extra_headers_ + "\r\n";
+    }
+    bytes += "event: " + name + "\ndata: ";
+    for (char c : json) // JSON here is one line; a newline would end the field, so split it
+      bytes += c == '\n' ? std::string("\ndata: ") : std::string(1, c);
+    bytes += "\n\n";
+    ++events_;
+    if (!conn_.send_now(bytes)) {
+      gone_ = true;
+      return false;
+    }
+    return true;
+  }
+
+  bool cancelled() const override { return gone_ || conn_.peer_gone(); }
+
+  int status() const { return status_; }
+  bool streaming() const { return streaming_; }
+  int events() const { return events_; }
+
+private:
+  httplib::Response &res_;
+  ConnectionStream &conn_;
+  std::string extra_headers_;
+  int status_ = 0;
+  bool streaming_ = false;
+  int events_ = 0;
+  std::atomic<bool> gone_{false};
+};
+
+} // namespace
+
+class ApiHttpServer::Server final : public httplib::Server {
+public:
+  Server(ApiService &service, HttpSettings settings)
+      : service_(service), settings_(std::move(settings)), origins_(settings_.cors_origins),
+        rate_(settings_.rate_per_second, settings_.rate_burst) {
+    if (!settings_.token.empty())
+      token_ = AccessToken(settings_.token);
+    loopback_ = is_loopback_address(settings_.bind);
+    if (::pipe2(wake_, O_CLOEXEC) != 0)
+      wake_[0] = wake_[1] = -1;
+    set_tcp_nodelay(true);
+    // Only for the Keep-Alive header cpp-httplib writes: the connection loop below applies them.
+    set_keep_alive_timeout(std::max(1, settings_.limits.keep_alive_timeout_ms / 1000));
+    set_keep_alive_max_count(settings_.limits.keep_alive_max);
+    set_payload_max_length(settings_.max_body_bytes);
+    set_pre_routing_handler([this](const httplib::Request &req, httplib::Response &res) {
+      return pre_route(req, res);
+    });
+    Get(R"(/api/.*)",
+        [this](const httplib::Request &req, httplib::Response &res) { api(req, res); });
+    Post(R"(/api/.*)",
+         [this](const httplib::Request &req, httplib::Response &res) { api(req, res); });
+    Get(R"(.*)", [this](const httplib::Request &req, httplib::Response &res) {
+      if (auto *conn = ConnectionStream::current())
+        conn->request_read();
+      serve_static(roots_, req.target, res);
+    });
+    set_error_handler(
+        HandlerWithResponse([this](const httplib::Request &req, httplib::Response &res) {
+          return fill_error(req, res);
+        }));
+    set_exception_handler(
+        [](const httplib::Request &req, httplib::Response &res, std::exception_ptr) {
+          // Never the exception's text in a header (cpp-httplib's default): it could say anything.
+          refuse(req, res, 500, "unavailable", "internal error", "Try again.");
+        });
+    set_post_routing_handler(
+        [this](const httplib::Request &req, httplib::Response &res) { add_headers(req, res); });
+  }
+
+  ~Server() override {
+    for (int fd : wake_)
+      if (fd >= 0)
+        ::close(fd);
+  }
+
+  Result<int> bind_socket() {
+    if (!loopback_ && !token_.required())
+      return Error{"--bind", "", "127.0.0.1, or an access token (--token-file FILE)",
+                   settings_.bind + " without a token: the API would be open to the network"};
+    for (auto [dir, root] : {std::pair{&settings_.web_dir, &roots_.web},
+                             std::pair{&settings_.pack_dir, &roots_.pack}}) {
+      if (dir->empty())
+        continue;
+      *root = canonical_folder(*dir);
+      if (!*root)
+        return Error{*dir, "", "a folder to serve", "none there"};
+    }
+    int port = settings_.port;
+    if (port == 0)
+      port = bind_to_any_port(settings_.bind);
+    else if (!bind_to_port(settings_.bind, port))
+      port = -1;
+    if (port < 0)
+      return Error{settings_.bind + ":" + std::to_string(settings_.port), "",
+                   "a free address and port", "cannot listen there (in use? try --port N)"};
+    // cpp-httplib 0.11.4 listens with a backlog of 5: under a burst of connections the kernel
+    // drops SYNs and clients stall for a second. listen() again raises it on Linux.
+    ::listen(svr_sock_, settings_.listen_backlog);
+    return port;
+  }
+
+  // Accepts and serves on the acceptor pool until stop_all(); returns when every connection has
+  // ended. (cpp-httplib's listen loop is not used: see acceptor_pool.h.)
+  void serve_all() {
+    AcceptorPool pool(svr_sock_, settings_.max_threads,
+                      [this](int fd) { process_and_close_socket(fd); });
+    {
+      std::lock_guard<std::mutex> lock(pool_mutex_);
+      pool_ = &pool;
+      if (stopping_)
+        pool.stop();
+    }
+    pool.run();
+    {
+      std::lock_guard<std::mutex> lock(pool_mutex_);
+      pool_ = nullptr;
+    }
+    ::close(svr_sock_.exchange(INVALID_SOCKET));
+  }
+
+  void stop_all() {
+    stopping_ = true;
+    if (wake_[1] >= 0) {
+      const char byte = 'x';
+      [[maybe_unused]] ssize_t n = ::write(wake_[1], &byte, 1);
+    }
+    std::lock_guard<std::mutex> lock(pool_mutex_);
+    if (pool_)
+      pool_->stop();
+  }
+
+  size_t thread_count() const {
+    std::lock_guard<std::mutex> lock(pool_mutex_);
+    return pool_ ? pool_->threads() : 0;
+  }
+
+private:
+  // One connection, served to its end on the calling (acceptor) thread.
+  bool process_and_close_socket(socket_t sock) override {
+    const int one = 1;
+    ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    bool ok = true;
+    {
+      ConnectionStream stream(sock, settings_.limits);
+      ConnectionStream::Scope scope(&stream);
+      for (size_t served = 0; served < settings_.limits.keep_alive_max; ++served) {
+        if (!stream.wait_for_request(wake_[0]))
+          break;
+        stream.begin_request();
+        bool closed = false;
+        const bool last = served + 1 == settings_.limits.keep_alive_max || stopping_;
+        ok = process_request(stream, last, closed, {});
+        if (!ok || closed || last || stream.taken_over() || stream.failed() ||
+            stream.request_timed_out() || stream.close_requested())
+          break;
+      }
+    }
+    ::shutdown(sock, SHUT_RDWR);
+    ::close(sock);
+    return ok;
+  }
+
+  HandlerResponse pre_route(const httplib::Request &req, httplib::Response &res) {
+    const std::string host = req.get_header_value("Host");
+    if (loopback_ && !is_loopback_address(host_of(host))) {
+      refuse(req, res, 403, "forbidden", "this server answers only requests for this machine",
+             "Open it as http://127.0.0.1:PORT/ or http://localhost:PORT/.");
+      log_refusal(req, res.status);
+      return HandlerResponse::Handled;
+    }
+    const std::string origin = req.get_header_value("Origin");
+    if (req.method == "OPTIONS") {
+      if (!origin.empty() && origins_.is_configured(origin)) {
+        res.status = 204;
+        res.set_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+        res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type");
+        res.set_header("Access-Control-Max-Age", "600");
+      } else {
+        refuse(req, res, 403, "forbidden",
+               "cross-origin requests are not allowed from " + (origin.empty() ? "here" : origin),
+               "Use the page this server serves, or start imc serve with --cors-origin ORIGIN.");
+      }
+      return HandlerResponse::Handled;
+    }
+    if (!is_api_path(req.path)) {
+      if (req.method != "GET" && req.method != "HEAD") {
+        refuse(req, res, 405, "bad_request", "only GET and HEAD outside /api/", "");
+        return HandlerResponse::Handled;
+      }
+      return HandlerResponse::Unhandled;
+    }
+    if (!origin.empty() && !origins_.allows(origin, host)) {
+      refuse(req, res, 403, "forbidden", "the API does not answer pages of " + origin,
+             "Use the page this server serves, or start imc serve with --cors-origin " + origin +
+                 ".");
+      log_refusal(req, res.status);
+      return HandlerResponse::Handled;
+    }
+    if (token_.required() && !token_.accepts(req.get_header_value("Authorization"))) {
+      refuse(req, res, 401, "forbidden", "this server needs an access token",
+             "Send Authorization: Bearer <token>, the token in the file given to imc serve "
+             "--token-file.");
+      res.set_header("WWW-Authenticate", "Bearer realm=\"imc\"");
+      log_refusal(req, res.status);
+      return HandlerResponse::Handled;
+    }
+    if (const int64_t wait_ms = rate_.take(req.remote_addr); wait_ms > 0) {
+      const int64_t seconds = std::max<int64_t>(1, (wait_ms + 999) / 1000);
+      refuse(req, res, 429, "rate_limited", "too many API calls from " + req.remote_addr,
+             "Wait " + std::to_string(seconds) + " s and try again.");
+      res.set_header("Retry-After", std::to_string(seconds));
+      log_refusal(req, res.status);
+      return HandlerResponse::Handled;
+    }
+    if (req.method == "POST") {
+      const std::string type = req.get_header_value("Content-Type");
+      if (!type.empty() && type.rfind("application/json", 0) != 0) {
+        refuse(req, res, 415, "bad_request", "the body must be JSON, not " + type,
+               "Send Content-Type: application/json.");
+        log_refusal(req, res.status);
+        return HandlerResponse::Handled;
+      }
+    }
+    return HandlerResponse::Unhandled;
+  }
+
+  void api(const httplib::Request &req, httplib::Response &res) {
+    ConnectionStream *conn = ConnectionStream::current();
+    conn->request_read();
+    const auto started = std::chrono::steady_clock::now();
+    ApiRequest request;
+    request.method = req.method;
+    request.path = req.path;
+    for (const auto &[key, value] : req.params)
+      request.query.emplace_back(key, value);
+    request.body = req.body;
+    request.client = req.remote_addr;
+    HttpSink sink(res, *conn, cors_headers(req));
+    service_.handle(request, sink);
+    if (!settings_.log_requests)
+      return;
+    const long long ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::steady_clock::now() - started)
+                             .count();
+    if (sink.streaming())
+      std::fprintf(stderr, "imc serve: %s %s %s 200 stream, %d events, %lld ms%s\n",
+                   req.remote_addr.c_str(), req.method.c_str(), req.path.c_str(), sink.events(), ms,
+                   conn->failed() ? " (client gone)" : "");
+    else
+      std::fprintf(stderr, "imc serve: %s %s %s %d %lld ms\n", req.remote_addr.c_str(),
+                   req.method.c_str(), req.path.c_str(), sink.status(), ms);
+  }
+
+  void log_refusal(const httplib::Request &req, int status) {
+    if (settings_.log_requests)
+      std::fprintf(stderr, "imc serve: %s %s %s %d refused\n", req.remote_addr.c_str(),
+                   req.method.c_str(), req.path.c_str(), status);
+  }
+
+  // CORS headers for a configured cross origin; "" otherwise.
+  std::string cors_headers(const httplib::Request &req) const {
+    const std::string origin = req.get_header_value("Origin");
+    if (origin.empty() || !origins_.is_configured(origin))
+      return "";
+    return "Access-Control-Allow-Origin: " + origin + "\r\nVary: Origin\r\n";
+  }
+
+  HandlerResponse fill_error(const httplib::Request &req, httplib::Response &res) {
+    if (!res.body.empty())
+      return HandlerResponse::Unhandled; // the handler's own error reply
+    switch (res.status) {
+    case 413:
+      refuse(req, res, 413, "too_large",
+             "the request body is larger than " + std::to_string(settings_.max_body_bytes) +
+                 " bytes",
+             "Send a smaller request (resize images); the limit is imc serve --max-body.");
+      break;
+    case 404:
+      refuse(req, res, 404, "not_found", "no such route or file: " + req.path,
+             "See docs/API.md for the API's routes.");
+      break;
+    default:
+      refuse(req, res, res.status, res.status >= 500 ? "unavailable" : "bad_request",
+             "the request could not be handled (HTTP " + std::to_string(res.status) + ")",
+             "Check the request line, headers and body.");
+    }
+    return HandlerResponse::Handled;
+  }
+
+  void add_headers(const httplib::Request &req, httplib::Response &res) {
+    res.set_header("X-Content-Type-Options", "nosniff");
+    res.set_header("Referrer-Policy", "no-referrer");
+    res.set_header("X-Frame-Options", "DENY");
+    res.set_header("Cache-Control", is_api_path(req.path) ? "no-store" : "no-cache");
+    const std::string origin = req.get_header_value("Origin");
+    if (!origin.empty() && origins_.is_configured(origin)) {
+      res.set_header("Access-Control-Allow-Origin", origin);
+      res.set_header("Vary", "Origin");
+    }
+    if (auto *conn = ConnectionStream::current(); conn && conn->close_requested())
+      res.set_header("Connection", "close");
+  }
+
+  ApiService &service_;
+  HttpSettings settings_;
+  StaticRoots roots_;
+  AccessToken token_;
+  OriginPolicy origins_;
+  ClientRateLimiter rate_;
+  bool loopback_ = true;
+  int wake_[2] = {-1, -1};
+  std::atomic<bool> stopping_{false};
+  mutable std::mutex pool_mutex_;
+  AcceptorPool *pool_ = nullptr; // while serving
+};
+
+ApiHttpServer::ApiHttpServer(ApiService &service, HttpSettings settings)
+    : server_(std::make_unique<Server>(service, std::move(settings))) {}
+
+ApiHttpServer::~ApiHttpServer() = default;
+
+Result<int> ApiHttpServer::bind() { return server_->bind_socket(); }
+
+void ApiHttpServer::serve() { server_->serve_all(); }
+
+void ApiHttpServer::stop() { server_->stop_all(); }
+
+size_t ApiHttpServer::threads() const { return server_->thread_count(); }
+
+} // namespace imc::api::http
