@@ -12,7 +12,7 @@ namespace imc::transport {
 // ---------------------------------------------------------------------------------------------
 // TokenBucket
 
-TokenBucket::TokenBucket(double per_minute, int64_t now_ms) {
+TokenBucket::TokenBucket(double per_minute, int64_t now_ms, double burst) : burst_(burst) {
   set_rate(per_minute, now_ms);
   level_ = capacity_;
 }
@@ -20,7 +20,7 @@ TokenBucket::TokenBucket(double per_minute, int64_t now_ms) {
 void TokenBucket::set_rate(double per_minute, int64_t now_ms) {
   refill(now_ms);
   per_minute_ = per_minute > 0 ? per_minute : 0;
-  capacity_ = unlimited() ? 0 : std::max(1.0, per_minute_ / 60.0);
+  capacity_ = unlimited() ? 0 : std::max(1.0, burst_ > 0 ? burst_ : per_minute_ / 60.0);
   level_ = std::min(level_, capacity_);
   updated_ms_ = now_ms;
 }
@@ -79,7 +79,7 @@ int64_t estimate_tokens(const Endpoint &endpoint, const ChatRequest &request) {
 
 EndpointLimiter::EndpointLimiter(const EndpointLimits &limits, Clock &clock)
     : clock_(clock), concurrency_(std::max(1, limits.concurrency)),
-      requests_(limits.requests_per_minute, clock.steady_ms()),
+      requests_(limits.requests_per_minute, clock.steady_ms(), /*burst=*/1),
       tokens_(limits.tokens_per_minute, clock.steady_ms()) {}
 
 void EndpointLimiter::update(const EndpointLimits &limits) {

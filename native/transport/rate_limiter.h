@@ -18,16 +18,20 @@
 
 namespace imc::transport {
 
-// A bucket refilled at `per_minute` units per minute that holds at most one second's worth
-// (and at least one unit): pacing is smooth, bursts stay small, so a provider's own per-minute
-// counter is rarely surprised.
+// A bucket refilled at `per_minute` units per minute that holds at most `burst` units, by
+// default one second's worth (and at least one unit): pacing is smooth, bursts stay small, so a
+// provider's own per-minute counter is rarely surprised. The requests bucket of an endpoint
+// holds a single request (EndpointLimiter): calls are spaced evenly at the rate, and a process
+// that was descheduled for a while cannot release a second's worth of calls at once when it
+// runs again.
 //
 // Admission: `amount` is admitted once the level reaches min(amount, capacity); then the whole
 // amount is taken, so the level may go negative. A large request therefore goes when the bucket
 // is full and later ones wait out the debt: the average rate holds whatever the request sizes.
 class TokenBucket {
 public:
-  explicit TokenBucket(double per_minute = 0, int64_t now_ms = 0); // 0 = unlimited; starts full
+  // per_minute 0 = unlimited; burst 0 = one second's worth. Starts full.
+  explicit TokenBucket(double per_minute = 0, int64_t now_ms = 0, double burst = 0);
 
   bool unlimited() const { return per_minute_ <= 0; }
   double per_minute() const { return per_minute_; }
@@ -46,6 +50,7 @@ private:
   void refill(int64_t now_ms);
 
   double per_minute_ = 0;
+  double burst_ = 0;
   double capacity_ = 0;
   double level_ = 0;
   int64_t updated_ms_ = 0;

@@ -20,11 +20,7 @@ TEST(ServeStudio, StoreAndConfigFlagsGiveTheStudioTheApiInProcess) {
   const std::string artifacts = std::string(IMC_SOURCE_DIR) + "/test-artifacts/native";
   std::filesystem::create_directories(artifacts);
   setenv(kFakeKeyVar, kFakeKey, 1);
-  const auto r = run_process({"xvfb-run",
-                              "-a",
-                              "-s",
-                              "-screen 0 1280x720x24",
-                              IMC_STUDIO_BINARY,
+  const auto r = run_process(under_xvfb({IMC_STUDIO_BINARY,
                               "--pack",
                               std::string(IMC_SOURCE_DIR) + "/assets/demo",
                               "--case",
@@ -44,7 +40,7 @@ TEST(ServeStudio, StoreAndConfigFlagsGiveTheStudioTheApiInProcess) {
                               "--click",
                               "live_start",
                               "--timeout",
-                              "60"},
+                              "60"}),
                              120);
   unsetenv(kFakeKeyVar);
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;

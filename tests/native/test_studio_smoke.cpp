@@ -53,11 +53,11 @@ TEST(StudioSmoke, RendersDemoImageAndNextAdvancesReplay) {
   std::filesystem::remove(png);
 
   imc::test::TempDir home;
-  auto r = imc::test::run_process({"xvfb-run", "-a", "-s", "-screen 0 1280x720x24", IMC_STUDIO_BINARY,
+  auto r = imc::test::run_process(imc::test::under_xvfb({IMC_STUDIO_BINARY,
                                    "--pack", pack, "--case", "isic-0000002-melanoma",
                                    "--settings-file", home / "settings.json",
                                    "--screenshot", png, "--status-file", status_file,
-                                   "--click", "replay_next", "--timeout", "60"},
+                                   "--click", "replay_next", "--timeout", "60"}),
                                   120);
   ASSERT_FALSE(r.timed_out) << r.err;
   ASSERT_EQ(r.exit_code, 0) << "stdout:\n" << r.out << "\nstderr:\n" << r.err;
@@ -106,9 +106,9 @@ StudioShot run_studio(const std::string &name, const std::vector<std::string> &a
   const std::string status_file = artifacts + "/" + name + ".json";
   std::filesystem::remove(png);
   imc::test::TempDir home;
-  std::vector<std::string> argv = {"xvfb-run", "-a", "-s", "-screen 0 1280x720x24", IMC_STUDIO_BINARY,
+  std::vector<std::string> argv = imc::test::under_xvfb({IMC_STUDIO_BINARY,
                                    "--pack", pack, "--settings-file", home / "settings.json",
-                                   "--screenshot", png, "--status-file", status_file, "--timeout", "60"};
+                                   "--screenshot", png, "--status-file", status_file, "--timeout", "60"});
   argv.insert(argv.end(), args.begin(), args.end());
   auto r = imc::test::run_process(argv, 120);
   StudioShot shot;
@@ -134,6 +134,9 @@ struct PanelCase {
   double min_stddev;
   bool with_report = false; // a pack with report.json next to manifest.json
 };
+
+// gtest prints a parameter it cannot format as its bytes: print the panel's name instead.
+void PrintTo(const PanelCase &c, std::ostream *os) { *os << c.name; }
 
 class StudioPanels : public ::testing::TestWithParam<PanelCase> {};
 
@@ -214,8 +217,8 @@ TEST(StudioAcceptance, MelanomaFromTheListKeyboardReplayAndCompare) {
 TEST(StudioSmoke, ReportsABrokenPackClearly) {
   imc::test::TempDir dir;
   std::ofstream(dir / "manifest.json") << "{ not json";
-  auto r = imc::test::run_process({"xvfb-run", "-a", IMC_STUDIO_BINARY, "--pack", dir.path(),
-                                   "--screenshot", dir / "x.png", "--timeout", "30"},
+  auto r = imc::test::run_process(imc::test::under_xvfb({IMC_STUDIO_BINARY, "--pack", dir.path(),
+                                   "--screenshot", dir / "x.png", "--timeout", "30"}),
                                   60);
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("manifest.json"), std::string::npos) << r.err;

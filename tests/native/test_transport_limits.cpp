@@ -115,6 +115,40 @@ TEST(EndpointLimiter, RequestsPerMinutePacesAcquisitions) {
   EXPECT_EQ(limiter.in_flight(), 0);
 }
 
+TEST(TokenBucket, AnExplicitBurstCapsTheLevel) {
+  TokenBucket bucket(1200, 0, 1); // 20 a second, but never more than one held
+  EXPECT_DOUBLE_EQ(bucket.capacity(), 1.0);
+  EXPECT_EQ(bucket.try_take(1, 0), 0);
+  EXPECT_EQ(bucket.try_take(1, 0), 50);
+  EXPECT_NEAR(bucket.level(60000), 1.0, 1e-9); // a minute idle still holds only one
+}
+
+// A process descheduled for a while (here: 5 s without asking) must not release a burst when it
+// runs again: at 20 requests a second, no 1-second window ever admits more than 20.
+TEST(EndpointLimiter, RequestsStayEvenlySpacedAfterAStall) {
+  TestClock clock;
+  EndpointLimiter limiter(limits(1000, 1200, 0), clock);
+  CancelToken cancel;
+  std::vector<int64_t> admitted;
+  for (int i = 0; i < 10; ++i) {
+    auto a = limiter.acquire(0, cancel, 1'000'000);
+    ASSERT_EQ(a.end, WaitEnd::ok);
+    admitted.push_back(clock.steady_ms());
+  }
+  clock.advance(5000);
+  for (int i = 0; i < 60; ++i) {
+    auto a = limiter.acquire(0, cancel, 1'000'000);
+    ASSERT_EQ(a.end, WaitEnd::ok);
+    admitted.push_back(clock.steady_ms());
+  }
+  for (size_t i = 0; i < admitted.size(); ++i) {
+    size_t in_window = 0;
+    for (size_t j = i; j < admitted.size() && admitted[j] < admitted[i] + 1000; ++j)
+      ++in_window;
+    EXPECT_LE(in_window, 20u) << "window starting at " << admitted[i] << " ms";
+  }
+}
+
 TEST(EndpointLimiter, TokenEstimatesAreCorrectedWithReportedUsage) {
   TestClock clock;
   EndpointLimiter limiter(limits(10, 0, 60000), clock); // 1,000 tokens a second

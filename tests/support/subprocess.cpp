@@ -90,4 +90,17 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
+std::vector<std::string> under_xvfb(std::vector<std::string> argv) {
+  std::vector<std::string> full;
+#if defined(__SANITIZE_ADDRESS__)
+  const char *options = std::getenv("ASAN_OPTIONS");
+  full = {"env", std::string("ASAN_OPTIONS=") + (options && *options ? std::string(options) + ":" : "") +
+                     "detect_leaks=0"};
+#endif
+  for (const char *a : {"xvfb-run", "-a", "-s", "-screen 0 1280x720x24"})
+    full.emplace_back(a);
+  full.insert(full.end(), std::make_move_iterator(argv.begin()), std::make_move_iterator(argv.end()));
+  return full;
+}
+
 } // namespace imc::test
