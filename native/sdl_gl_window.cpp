@@ -67,20 +67,20 @@ bool SdlGlWindow::pump_events() {
   bool running = true;
   // ImGui 1.86 samples key state once per frame: a key pressed and released within one frame
   // (fast typing, automation, several presses of one key) would be lost or merged. So the
-  // event stream is cut into frames: once a key that went down in this frame goes up (or down
-  // again), that event and everything after it wait for the next frame, in order.
+  // event stream is cut into frames: each key changes state at most once a frame; its next
+  // event, and everything after it, waits for the next frame, in order.
   std::deque<SDL_Event> queue;
   queue.swap(deferred_events_);
   SDL_Event polled;
   while (SDL_PollEvent(&polled)) queue.push_back(polled);
-  std::vector<SDL_Scancode> pressed_now;
+  std::vector<SDL_Scancode> changed_now;
   while (!queue.empty()) {
     SDL_Event event = queue.front();
     if (event.type == SDL_KEYDOWN || event.type == SDL_KEYUP) {
       const SDL_Scancode code = event.key.keysym.scancode;
-      const bool seen = std::find(pressed_now.begin(), pressed_now.end(), code) != pressed_now.end();
+      const bool seen = std::find(changed_now.begin(), changed_now.end(), code) != changed_now.end();
       if (seen) break;  // the rest waits for the next frame
-      if (event.type == SDL_KEYDOWN) pressed_now.push_back(code);
+      changed_now.push_back(code);
     }
     queue.pop_front();
     ImGui_ImplSDL2_ProcessEvent(&event);
