@@ -1,6 +1,7 @@
 #pragma once
 // The kit's JSON API (docs/API.md) as a service with no transport of its own: `imc serve` adapts
 // it to HTTP (server-sent events for streams), imc-studio calls it in-process from a worker.
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,11 @@ public:
   virtual bool event(const std::string &name, const std::string &json) = 0;
   // True once the client has disconnected or cancelled.
   virtual bool cancelled() const = 0;
+  // Lets the call go on after the handler returns: its reply or stream goes to the returned
+  // sink, from any thread, and never blocks that thread (a client that stops reading is given
+  // up after the write timeout). nullptr when this sink cannot; the handler then finishes on
+  // the calling thread. Called at most once, before anything was sent.
+  virtual std::shared_ptr<ApiSink> detach() { return nullptr; }
 };
 
 class ApiService {

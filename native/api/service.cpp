@@ -24,8 +24,9 @@ namespace {
 // replaced, whatever produced the text (a model quoting a key back, a store row).
 class ScrubbingSink : public ApiSink {
 public:
-  ScrubbingSink(ApiSink &inner, const transport::SecretValues &secrets)
-      : inner_(inner), secrets_(secrets) {}
+  ScrubbingSink(ApiSink &inner, const transport::SecretValues &secrets,
+                std::shared_ptr<ApiSink> owned = nullptr)
+      : owned_(std::move(owned)), inner_(inner), secrets_(secrets) {}
   void reply(int status, const std::string &json) override {
     replied_ = true;
     inner_.reply(status, secrets_.empty() ? json : secrets_.scrub(json));
@@ -35,14 +36,25 @@ public:
     return inner_.event(name, secrets_.empty() ? json : secrets_.scrub(json));
   }
   bool cancelled() const override { return inner_.cancelled(); }
-  bool answered() const { return replied_ || streamed_; }
+  // The detached rest of the call is scrubbed the same way.
+  std::shared_ptr<ApiSink> detach() override {
+    auto inner = inner_.detach();
+    if (!inner)
+      return nullptr;
+    detached_ = true;
+    ApiSink &ref = *inner;
+    return std::make_shared<ScrubbingSink>(ref, secrets_, std::move(inner));
+  }
+  bool answered() const { return replied_ || streamed_ || detached_; }
   bool streamed() const { return streamed_; }
 
 private:
+  std::shared_ptr<ApiSink> owned_; // the detached sink this one wraps
   ApiSink &inner_;
   const transport::SecretValues &secrets_;
   bool replied_ = false;
   bool streamed_ = false;
+  bool detached_ = false;
 };
 
 Result<std::string> read_text(const std::string &path) {

@@ -93,8 +93,10 @@ private:
   std::vector<NamedJury> juries_; // the first is the default
   std::unique_ptr<StorePool> store_;
   transport::SecretValues secrets_; // values of every key variable the config names
-  transport::HttpTransport transport_;
   StreamWatch watch_;
+  // After watch_: destroyed first, so calls still on its event loop end (and unregister their
+  // streams) while the watch lives.
+  transport::HttpTransport transport_;
 
   // Live sessions by id, for /human and /stop. The driver lives on the stream's thread; it is
   // taken out of the map (under the mutex) before it is destroyed.

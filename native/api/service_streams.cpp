@@ -429,45 +429,76 @@ void Service::chat(const ApiRequest &request, ApiSink &sink) {
   }
   chat_request.parameters.stream = endpoint.capabilities.streaming;
 
-  transport::CancelToken token;
-  auto registration = watch_stream(sink, [token] { token.cancel(); });
+  // The call's stream: one model call relayed as SSE events. It lives as long as the call;
+  // members are destroyed in reverse, the sink last.
+  struct ChatStream {
+    std::shared_ptr<ApiSink> owned; // a detached sink (nullptr: `sink` is the handler's)
+    ApiSink *sink = nullptr;
+    transport::CancelToken token;
+    std::optional<StreamWatch::Registration> registration;
+    std::optional<Usage> usage;
+    std::optional<EventSender> send;
+  };
+  auto stream = std::make_shared<ChatStream>();
+  // Detached, the call runs on the transport's event loop and this thread goes back to serving
+  // connections; else (a sink that cannot detach) it runs here.
+  stream->owned = sink.detach();
+  stream->sink = stream->owned ? stream->owned.get() : &sink;
+  auto registration = watch_stream(*stream->sink, [token = stream->token] { token.cancel(); });
   if (!registration)
-    return reply_error(sink, unavailable(shutdown_message, "Try again later."));
-  std::optional<Usage> usage;
-  EventSender send(sink);
-  send.on_gone([token] { token.cancel(); });
+    return reply_error(*stream->sink, unavailable(shutdown_message, "Try again later."));
+  stream->registration.emplace(std::move(*registration));
+  stream->send.emplace(*stream->sink);
+  stream->send->on_gone([token = stream->token] { token.cancel(); });
   transport::CallOptions options;
-  options.cancel = token;
-  options.on_event = [&](const ChatEvent &event) {
+  options.cancel = stream->token;
+  ChatStream &c = *stream;
+  options.on_event = [&c, name = endpoint.name](const ChatEvent &event) {
+    EventSender &send = *c.send;
     if (const auto *delta = std::get_if<TextDelta>(&event)) {
       send("delta", Json{{"text", delta->text}});
     } else if (const auto *u = std::get_if<Usage>(&event)) {
-      usage = *u;
+      c.usage = *u;
     } else if (const auto *finish = std::get_if<Finish>(&event)) {
-      if (usage)
-        send("usage",
-             Json{{"input_tokens", usage->input_tokens}, {"output_tokens", usage->output_tokens}});
+      if (c.usage)
+        send("usage", Json{{"input_tokens", c.usage->input_tokens},
+                           {"output_tokens", c.usage->output_tokens}});
       send("finished", Json{{"finish_reason", to_string(finish->reason)}, {"raw", finish->raw}});
     } else if (const auto *error = std::get_if<StreamError>(&event)) {
       if (send.gone())
         return;
-      ApiFailure f = registration->why_cancelled() == StreamWatch::Why::shutdown
+      ApiFailure f = c.registration->why_cancelled() == StreamWatch::Why::shutdown
                          ? unavailable(shutdown_message, "Send the request again later.")
-                         : upstream_failure(*error, endpoint.name);
+                         : upstream_failure(*error, name);
       if (!send.started())
-        reply_error(sink, f); // nothing streamed yet: a plain error reply with its status
+        reply_error(*c.sink, f); // nothing streamed yet: a plain error reply with its status
       else
         send("error", Json::parse(error_json(f)));
     }
   };
-  const auto result = transport_.chat(endpoint, chat_request, options);
-  if (settings_.log_calls)
-    std::fprintf(stderr, "imc serve: chat %s %s: %s, %lld ms%s\n", request.client.c_str(),
-                 endpoint.name.c_str(), result.wire_log.status.c_str(),
-                 static_cast<long long>(result.wire_log.latency_ms),
-                 send.gone() || registration->why_cancelled() == StreamWatch::Why::client_gone
-                     ? " (client gone)"
-                     : "");
+  // Once the call is over: the log line, and (the last owner letting go) the stream's end.
+  auto done = [this, stream, client = request.client,
+               name = endpoint.name](const transport::CallResult &result) {
+    if (settings_.log_calls)
+      std::fprintf(stderr, "imc serve: chat %s %s: %s, %lld ms%s\n", client.c_str(), name.c_str(),
+                   result.wire_log.status.c_str(),
+                   static_cast<long long>(result.wire_log.latency_ms),
+                   stream->send->gone() ||
+                           stream->registration->why_cancelled() == StreamWatch::Why::client_gone
+                       ? " (client gone)"
+                       : "");
+  };
+  if (stream->owned) {
+    // `stream` must outlive the event callback, which refers to it: the callback is destroyed
+    // with the call, after `done`.
+    options.on_event = [stream, relay = std::move(options.on_event)](const ChatEvent &event) {
+      relay(event);
+    };
+    transport_.chat_async(endpoint, chat_request, std::move(options),
+                          [done](transport::CallResult result) { done(result); });
+    return;
+  }
+  done(transport_.chat(endpoint, chat_request, options));
 }
 
 } // namespace imc::api

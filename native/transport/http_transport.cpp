@@ -1,8 +1,12 @@
 #include "http_transport.h"
 
 #include "attempt_watchdog.h"
+#include "call_parts.h"
 #include "connection_pool.h"
 #include "secrets.h"
+#include "stream_engine.h"
+
+#include <curl/curl.h>
 
 #include "imc/provider.h"
 
@@ -12,137 +16,20 @@
 #include <cstdio>
 #include <mutex>
 #include <random>
+#include <thread>
 #include <variant>
 
 namespace imc::transport {
 
 namespace {
 
-// After the reply is complete, read at most this much more (a trailing [DONE], keep-alive
-// hygiene) before dropping the connection.
-constexpr size_t kDrainAfterDone = 64 * 1024;
-
-StreamError make_error(ErrorKind kind, std::string message) {
-  StreamError e;
-  e.kind = kind;
-  e.message = std::move(message);
-  return e;
-}
-
-bool is_success_status(int status) { return status >= 200 && status < 300; }
-
-bool iequals(const std::string &a, const char *b) {
-  size_t i = 0;
-  for (; i < a.size() && b[i]; ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  return i == a.size() && !b[i];
-}
+using namespace detail;
 
 void set_timeout_ms(httplib::Client &client, void (httplib::Client::*setter)(time_t, time_t),
                     int64_t ms) {
   ms = std::max<int64_t>(1, ms);
   (client.*setter)(static_cast<time_t>(ms / 1000), static_cast<time_t>((ms % 1000) * 1000));
 }
-
-// One attempt's state, filled by cpp-httplib's callbacks on the calling thread.
-struct Attempt {
-  WireAttempt record;
-  std::optional<HttpResponseHead> head;
-  std::optional<ChatStreamDecoder> decoder;
-  std::string body; // the first wire_log_body_cap bytes
-  int64_t bytes = 0;
-  size_t drained_after_done = 0;
-  bool terminal = false;              // the call's terminal event went to the caller
-  std::optional<StreamError> failure; // the attempt failed before anything was passed on
-  bool retryable = false;
-  bool stale_connection = false; // a reused connection died before any response
-};
-
-// What the caller has been given, across attempts. Usage events are held until text or the
-// finish arrives, so an attempt that fails early has passed nothing on and may be retried.
-class Delivery {
-public:
-  Delivery(const std::function<void(const ChatEvent &)> &on_event, Clock &clock, int64_t start,
-           const SecretValues &secrets)
-      : on_event_(on_event), clock_(clock), start_(start), secrets_(secrets) {}
-
-  bool passed_on() const { return passed_on_; }
-  const ChatResponse &response() const { return response_; }
-  std::optional<int64_t> ttft_ms() const { return ttft_ms_; }
-
-  void begin_attempt() {
-    if (!passed_on_)
-      held_.clear();
-  }
-
-  void route(std::vector<ChatEvent> events, Attempt &attempt) {
-    for (auto &event : events) {
-      if (attempt.terminal || attempt.failure)
-        return;
-      if (const auto *error = std::get_if<StreamError>(&event)) {
-        if (!passed_on_) {
-          attempt.failure = *error;
-          attempt.retryable = is_retryable_kind(error->kind);
-          held_.clear();
-        } else {
-          deliver(event);
-          attempt.terminal = true;
-        }
-        continue;
-      }
-      if (!passed_on_ && std::holds_alternative<Usage>(event)) {
-        held_.push_back(std::move(event));
-        continue;
-      }
-      if (!passed_on_) {
-        passed_on_ = true;
-        for (const auto &held : held_)
-          deliver(held);
-        held_.clear();
-      }
-      if (std::holds_alternative<TextDelta>(event) && !ttft_ms_)
-        ttft_ms_ = clock_.steady_ms() - start_;
-      const bool finish = std::holds_alternative<Finish>(event);
-      deliver(event);
-      attempt.terminal = attempt.terminal || finish;
-    }
-  }
-
-  // The call's terminal error (nothing more follows).
-  void fail(const StreamError &error) {
-    if (response_.finish || response_.error)
-      return;
-    deliver(error);
-  }
-
-private:
-  void deliver(const ChatEvent &event) {
-    if (const auto *error = std::get_if<StreamError>(&event); error && !secrets_.empty()) {
-      StreamError scrubbed = *error; // a provider may quote the credentials it was sent
-      scrubbed.message = secrets_.scrub(scrubbed.message);
-      deliver_as_is(scrubbed);
-      return;
-    }
-    deliver_as_is(event);
-  }
-
-  void deliver_as_is(const ChatEvent &event) {
-    apply_event(response_, event);
-    if (on_event_)
-      on_event_(event);
-  }
-
-  const std::function<void(const ChatEvent &)> &on_event_;
-  Clock &clock_;
-  int64_t start_;
-  const SecretValues &secrets_;
-  ChatResponse response_;
-  std::vector<ChatEvent> held_;
-  bool passed_on_ = false;
-  std::optional<int64_t> ttft_ms_;
-};
 
 StreamError transport_error(httplib::Error error, const std::string &origin, const Attempt &a,
                             int64_t connect_ms) {
@@ -183,24 +70,6 @@ StreamError transport_error(httplib::Error error, const std::string &origin, con
                     "the request to " + origin + " failed: " + httplib::to_string(error));
 }
 
-StreamError abort_error(AbortReason reason, const std::string &origin,
-                        const EndpointTimeouts &timeouts) {
-  switch (reason) {
-  case AbortReason::cancelled:
-    return make_error(ErrorKind::cancelled, "the call was cancelled");
-  case AbortReason::first_byte_timeout:
-    return make_error(ErrorKind::timeout, "no response from " + origin + " within " +
-                                              std::to_string(timeouts.first_byte_ms) +
-                                              " ms (timeouts.first_byte_ms)");
-  case AbortReason::total_timeout:
-  case AbortReason::none:
-    break;
-  }
-  return make_error(ErrorKind::timeout, "the call to " + origin + " did not finish within " +
-                                            std::to_string(timeouts.total_ms) +
-                                            " ms (timeouts.total_ms)");
-}
-
 HttpResponseHead head_of(const httplib::Response &response, int64_t unix_ms) {
   HttpResponseHead head;
   head.status = response.status;
@@ -208,27 +77,6 @@ HttpResponseHead head_of(const httplib::Response &response, int64_t unix_ms) {
     head.headers.emplace_back(name, value);
   head.received_at_ms = unix_ms;
   return head;
-}
-
-// The request as logged: redacted like core redact() does, including the headers its own
-// AuthNeeds named (restored for that purpose), and scrubbed of every secret value.
-HttpRequest logged_request(const HttpRequest &outgoing, const HttpRequest &original,
-                           const SecretValues &secrets) {
-  HttpRequest logged = outgoing;
-  logged.auth = original.auth;
-  logged = redact(std::move(logged));
-  logged.auth.clear();
-  for (auto &[name, value] : logged.headers)
-    value = secrets.scrub(value);
-  logged.url = secrets.scrub(logged.url);
-  logged.body = secrets.scrub(logged.body);
-  return logged;
-}
-
-bool provider_did_not_process(const StreamError &e) {
-  return e.kind == ErrorKind::rate_limited || e.kind == ErrorKind::overloaded ||
-         e.kind == ErrorKind::network || e.kind == ErrorKind::config ||
-         e.kind == ErrorKind::cancelled;
 }
 
 } // namespace
@@ -263,12 +111,32 @@ struct HttpTransport::Impl {
                       const EndpointTimeouts &timeouts, int64_t start, int64_t deadline,
                       const CancelToken &cancel, Delivery &delivery);
 
+  // One event loop per core, started on first use. Each loop has its own connection cache (like
+  // each nginx worker); a call goes to the least busy loop, the first on a tie, so calls one
+  // after another reuse the first loop's kept-alive connections and concurrent ones spread.
+  detail::StreamEngine &engine() {
+    std::call_once(engine_started, [this] {
+      const size_t n = std::max(1u, std::thread::hardware_concurrency());
+      for (size_t i = 0; i < n; ++i)
+        engines.push_back(std::make_unique<detail::StreamEngine>(
+            clock, [this] { return random01(); }, options.max_idle_connections_per_origin,
+            options.wire_log_body_cap));
+    });
+    detail::StreamEngine *best = engines.front().get();
+    for (const auto &engine : engines)
+      if (engine->in_flight() < best->in_flight())
+        best = engine.get();
+    return *best;
+  }
+
   TransportOptions options;
   Clock &clock;
   LimiterRegistry &limiters;
   ConnectionPool pool;
   std::mutex random_mutex;
   std::mt19937_64 rng;
+  std::once_flag engine_started;
+  std::vector<std::unique_ptr<detail::StreamEngine>> engines; // last: destroyed first
 };
 
 Attempt HttpTransport::Impl::run_attempt(const HttpRequest &outgoing, const UrlParts &url,
@@ -392,138 +260,43 @@ Attempt HttpTransport::Impl::run_attempt(const HttpRequest &outgoing, const UrlP
 
 CallResult HttpTransport::Impl::send(const Endpoint &endpoint, const HttpRequest &request,
                                      const CallOptions &call) {
-  const int64_t start = clock.steady_ms();
-  const EndpointTimeouts timeouts = call.timeouts.value_or(endpoint.timeouts);
-  const RetryPolicy policy = call.retry.value_or(options.retry);
-  const int64_t deadline = start + std::max(1, timeouts.total_ms);
-
-  CallResult result;
-  WireLog &log = result.wire_log;
-  log.call_id = call.call_id.empty() ? new_call_id() : call.call_id;
-  log.endpoint = endpoint.name;
-  log.protocol = to_string(endpoint.protocol);
-  log.started_unix_ms = clock.unix_ms();
-  log.request = redact(request);
-  log.request.auth.clear();
-
-  SecretValues secrets;
-  Delivery delivery(call.on_event, clock, start, secrets);
-  std::optional<EndpointLimiter::Permit> permit;
-
-  const auto finish = [&](std::optional<StreamError> error) {
-    if (error) {
-      error->message = secrets.scrub(error->message);
-      delivery.fail(*error);
-    }
-    const ChatResponse &response = delivery.response();
-    if (permit) {
-      if (response.error && !delivery.passed_on() && provider_did_not_process(*response.error))
-        permit->refund();
-      else if (response.usage)
-        permit->settle(response.usage->input_tokens + response.usage->output_tokens);
-    }
-    log.status = response.error ? to_string(response.error->kind) : "ok";
-    log.error_message = response.error ? response.error->message : "";
-    log.usage = response.usage;
-    log.finish = response.finish;
-    log.ttft_ms = delivery.ttft_ms();
-    log.ended_unix_ms = clock.unix_ms();
-    log.latency_ms = clock.steady_ms() - start;
-    log.http_status = log.response.status;
-    log.response_body = secrets.scrub(log.response_body);
-    for (auto &attempt : log.attempts)
-      if (attempt.error)
-        attempt.error->message = secrets.scrub(attempt.error->message);
-    for (auto &[name, value] : log.response.headers)
-      value = secrets.scrub(value);
-    result.response = response;
-    return std::move(result);
-  };
-
-  auto url = split_url(request.url);
-  if (!url)
-    return finish(make_error(ErrorKind::config,
-                             "endpoint " + endpoint.name + ": " + format_errors(url.errors())));
-  {
-    // A missing key is a config error now, not after a wait for the limiter.
-    HttpRequest probe = request;
-    if (auto status = add_secrets(probe, options.env, clock.unix_ms(), secrets); !status)
-      return finish(make_error(ErrorKind::config, describe_secret_errors(status.errors())));
-  }
+  CallContext ctx(endpoint, request, call, options, clock,
+                  call.call_id.empty() ? new_call_id() : call.call_id);
+  if (auto error = ctx.prepare())
+    return ctx.finish(error);
 
   auto limiter = limiters.for_endpoint(endpoint);
+  const int64_t deadline = ctx.deadline_ms();
+  const EndpointTimeouts &timeouts = ctx.timeouts();
   const int64_t estimate =
       call.estimated_tokens.value_or(static_cast<int64_t>(request.body.size() / 4) + 1024);
   auto acquired = limiter->acquire(estimate, call.cancel, deadline);
-  log.limiter_wait_ms = acquired.waited_ms;
-  if (acquired.end == WaitEnd::cancelled)
-    return finish(make_error(ErrorKind::cancelled, "the call was cancelled while it waited for "
-                                                   "endpoint " +
-                                                       endpoint.name + "'s limits"));
-  if (acquired.end == WaitEnd::deadline)
-    return finish(make_error(ErrorKind::timeout,
-                             "endpoint " + endpoint.name +
-                                 "'s limits (limits.concurrency, "
-                                 "requests_per_minute, tokens_per_minute) would delay the call "
-                                 "beyond " +
-                                 std::to_string(timeouts.total_ms) + " ms (timeouts.total_ms)"));
-  permit.emplace(std::move(acquired.permit));
+  ctx.log().limiter_wait_ms = acquired.waited_ms;
+  if (auto error = limiter_error(acquired.end, endpoint, timeouts))
+    return ctx.finish(error);
+  ctx.permit.emplace(std::move(acquired.permit));
 
-  bool stale_retry_used = false;
-  int retries = 0;
   for (;;) {
-    if (!log.attempts.empty()) {
+    if (ctx.attempts() > 0) {
       const WaitEnd end = limiter->acquire_retry(call.cancel, deadline);
       if (end == WaitEnd::cancelled)
-        return finish(make_error(ErrorKind::cancelled, "the call was cancelled"));
+        return ctx.finish(make_error(ErrorKind::cancelled, "the call was cancelled"));
       if (end == WaitEnd::deadline)
-        return finish(*log.attempts.back().error);
+        return ctx.finish(ctx.last_error());
     }
-    HttpRequest outgoing = request;
-    if (auto status = add_secrets(outgoing, options.env, clock.unix_ms(), secrets); !status)
-      return finish(make_error(ErrorKind::config, describe_secret_errors(status.errors())));
-    log.request = logged_request(outgoing, request, secrets);
-
-    Attempt a = run_attempt(outgoing, *url, endpoint.protocol, timeouts, start, deadline,
-                            call.cancel, delivery);
-    log.attempts.push_back(a.record);
-    log.response = a.head.value_or(HttpResponseHead{});
-    log.response_body = std::move(a.body);
-    log.response_bytes = a.bytes;
-    log.response_truncated = a.bytes > static_cast<int64_t>(log.response_body.size());
-    if (a.terminal)
-      return finish(std::nullopt);
-
-    StreamError failure = *a.failure;
-    if (a.stale_connection && !stale_retry_used) {
-      stale_retry_used = true; // the server closed an idle kept-alive connection: just redo it
-      continue;
-    }
-    bool retry = a.retryable && retries < policy.max_retries && !call.cancel.cancelled();
-    int64_t delay = 0;
-    if (retry && failure.retry_after_ms && *failure.retry_after_ms > policy.max_retry_after_ms) {
-      retry = false;
-      failure.message += " (the server asked to wait " +
-                         std::to_string(*failure.retry_after_ms / 1000) +
-                         " s, longer than the retry policy allows)";
-    } else if (retry) {
-      delay = backoff_delay_ms(policy, retries, failure.retry_after_ms, random01());
-      if (clock.steady_ms() + delay >= deadline) {
-        retry = false;
-        failure.message += " (no time left within timeouts.total_ms to wait " +
-                           std::to_string(delay) + " ms and retry)";
-      }
-    }
-    if (!retry) {
-      if (log.attempts.size() > 1)
-        failure.message += " (after " + std::to_string(log.attempts.size()) + " attempts)";
-      return finish(failure);
-    }
-    log.attempts.back().retry_delay_ms = delay;
-    if (clock.sleep_ms(delay, call.cancel))
-      return finish(
+    HttpRequest outgoing;
+    if (auto error = ctx.next_outgoing(outgoing))
+      return ctx.finish(error);
+    Attempt a = run_attempt(outgoing, ctx.url(), endpoint.protocol, timeouts, ctx.start_ms(),
+                            deadline, call.cancel, ctx.delivery());
+    if (ctx.record(std::move(a)))
+      return ctx.finish(std::nullopt);
+    const auto next = ctx.next_step(random01(), clock.steady_ms());
+    if (!next.retry)
+      return ctx.finish(next.failure);
+    if (next.delay_ms > 0 && clock.sleep_ms(next.delay_ms, call.cancel))
+      return ctx.finish(
           make_error(ErrorKind::cancelled, "the call was cancelled while it waited to retry"));
-    ++retries;
   }
 }
 
@@ -531,8 +304,11 @@ CallResult HttpTransport::Impl::send(const Endpoint &endpoint, const HttpRequest
 
 HttpTransport::HttpTransport(TransportOptions options)
     : impl_(std::make_unique<Impl>(std::move(options))) {
-  static std::once_flag ignore_sigpipe;
-  std::call_once(ignore_sigpipe, [] { std::signal(SIGPIPE, SIG_IGN); });
+  static std::once_flag process_setup;
+  std::call_once(process_setup, [] {
+    std::signal(SIGPIPE, SIG_IGN);
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+  });
 }
 
 HttpTransport::~HttpTransport() = default;
@@ -559,6 +335,43 @@ CallResult HttpTransport::chat(const Endpoint &endpoint, const ChatRequest &requ
   if (!with_estimate.estimated_tokens)
     with_estimate.estimated_tokens = estimate_tokens(endpoint, request);
   return impl_->send(endpoint, *built, with_estimate);
+}
+
+void HttpTransport::chat_async(const Endpoint &endpoint, const ChatRequest &request,
+                               CallOptions options, std::function<void(CallResult)> done) {
+  if (!options.estimated_tokens)
+    options.estimated_tokens = estimate_tokens(endpoint, request);
+  auto built = build_chat_request(endpoint, request);
+  if (!built) {
+    CallOptions sync = options;
+    done(chat(endpoint, request, sync)); // the same `config`/`unsupported` end, no network
+    return;
+  }
+  auto call = std::make_unique<detail::StreamEngine::Call>();
+  call->endpoint = endpoint;
+  call->request = std::move(*built);
+  call->done = std::move(done);
+  const std::string id = options.call_id.empty() ? impl_->new_call_id() : options.call_id;
+  call->context = std::make_unique<detail::CallContext>(call->endpoint, call->request,
+                                                        std::move(options), impl_->options,
+                                                        impl_->clock, id);
+  detail::CallContext &ctx = *call->context;
+  const auto end_now = [&](std::optional<StreamError> error) {
+    auto finish = std::move(call->done);
+    CallResult result = ctx.finish(std::move(error));
+    call->context.reset();
+    finish(std::move(result));
+  };
+  if (auto error = ctx.prepare())
+    return end_now(error);
+  call->limiter = impl_->limiters.for_endpoint(call->endpoint);
+  auto acquired = call->limiter->acquire(*ctx.options().estimated_tokens, ctx.options().cancel,
+                                         ctx.deadline_ms());
+  ctx.log().limiter_wait_ms = acquired.waited_ms;
+  if (auto error = detail::limiter_error(acquired.end, call->endpoint, ctx.timeouts()))
+    return end_now(error);
+  ctx.permit.emplace(std::move(acquired.permit));
+  impl_->engine().submit(std::move(call));
 }
 
 CallResult HttpTransport::send(const Endpoint &endpoint, const HttpRequest &request,

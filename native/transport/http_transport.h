@@ -1,6 +1,7 @@
 #pragma once
-// The native transport: runs a model call (core/include/imc/provider.h) over HTTP with
-// cpp-httplib + OpenSSL and decodes the reply as it arrives. docs/ARCHITECTURE.md, "Transport",
+// The native transport: runs a model call (core/include/imc/provider.h) over HTTP and decodes
+// the reply as it arrives — on the calling thread with cpp-httplib + OpenSSL (chat, send), or
+// on one event-loop thread with libcurl (chat_async). docs/ARCHITECTURE.md, "Transport",
 // tells how limits, retries, timeouts, cancellation and wire logs work together.
 //
 //   HttpTransport transport;                       // one per process is plenty; thread-safe
@@ -80,6 +81,16 @@ public:
   // variable, before any limiter wait or network traffic.
   CallResult send(const Endpoint &endpoint, const HttpRequest &request,
                   const CallOptions &options = {});
+
+  // The same call, run on the transport's event loop (stream_engine.h) instead of the calling
+  // thread: for a server relaying many streams at once. The wait for the endpoint's limits
+  // happens here, on the calling thread; then this returns, and `on_event` and `done` run on
+  // the loop's thread (`done` exactly once, after the terminal event). A call that ends before
+  // reaching the network (a request that cannot be built, a missing key, the limits' deadline,
+  // a cancel during that wait) runs `done` on the calling thread before this returns.
+  // `on_event` and `done` must not block: every other stream waits for them.
+  void chat_async(const Endpoint &endpoint, const ChatRequest &request, CallOptions options,
+                  std::function<void(CallResult)> done);
 
   // Idle kept-alive connections to `origin` ("http://127.0.0.1:8080"), for tests.
   size_t idle_connections(const std::string &origin) const;

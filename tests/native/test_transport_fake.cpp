@@ -1,4 +1,5 @@
-// The native transport against a protocol-faithful fake upstream: streaming for each provider,
+// The native transport against a protocol-faithful fake upstream (TransportFake, calls on the
+// calling thread; TransportFakeAsync, the same tests through the event loop of chat_async): streaming for each provider,
 // connection reuse, faults, retries, timeouts, cancellation, shared limits, secrets and the wire
 // log. Every test is bounded in time; the faults end in the documented normalised error (or a
 // successful retry), never a crash or a hang.
@@ -16,8 +17,15 @@
 
 #include <atomic>
 #include <chrono>
+#include <future>
 #include <map>
 #include <thread>
+
+// test_transport_fake_async.cpp compiles this file again with every call through chat_async.
+#ifndef TRANSPORT_SUITE
+#define TRANSPORT_SUITE TransportFake
+#define IMC_TRANSPORT_TESTS_ASYNC 0
+#endif
 
 namespace imc::test {
 namespace {
@@ -92,6 +100,21 @@ struct Recorded {
   }
 };
 
+// One call, on the calling thread (chat) or on the transport's event loop (chat_async, waited
+// for here).
+CallResult call_chat(HttpTransport &transport, const Endpoint &endpoint, const ChatRequest &request,
+                     const CallOptions &options = {}) {
+#if IMC_TRANSPORT_TESTS_ASYNC
+  std::promise<CallResult> result;
+  auto future = result.get_future();
+  transport.chat_async(endpoint, request, options,
+                       [&result](CallResult r) { result.set_value(std::move(r)); });
+  return future.get();
+#else
+  return transport.chat(endpoint, request, options);
+#endif
+}
+
 std::string describe(const CallResult &r) {
   std::string out = "status " + r.wire_log.status + ": " + r.wire_log.error_message;
   return out + "\nwire log: " + serialize_wire_log(r.wire_log);
@@ -109,14 +132,14 @@ void expect_grammar(const std::vector<ChatEvent> &events) {
 // ---------------------------------------------------------------------------------------------
 // Streams and replies of each provider
 
-TEST(TransportFake, OpenAiStreamDeltasArriveInOrderAndFoldToTheText) {
+TEST(TRANSPORT_SUITE, OpenAiStreamDeltasArriveInOrderAndFoldToTheText) {
   FakeUpstream fake;
   fake.script("POST", "/v1/chat/completions",
               {fake_reply::openai_sse({"Hel", "lo", " world"}, "stop", Tokens{21, 3})});
   HttpTransport transport(fast_options());
   Recorded rec;
   const auto r =
-      transport.chat(endpoint_for(fake, Protocol::openai, "oa-stream"), hello(true), rec.options());
+      call_chat(transport, endpoint_for(fake, Protocol::openai, "oa-stream"), hello(true), rec.options());
   ASSERT_TRUE(r.response.complete()) << describe(r);
   expect_grammar(rec.events);
   EXPECT_EQ(rec.deltas(), 3u);
@@ -134,14 +157,14 @@ TEST(TransportFake, OpenAiStreamDeltasArriveInOrderAndFoldToTheText) {
   EXPECT_NE(requests[0].body.find("\"stream\":true"), std::string::npos);
 }
 
-TEST(TransportFake, OpenAiJsonReplyIsOneDeltaAndAFinish) {
+TEST(TRANSPORT_SUITE, OpenAiJsonReplyIsOneDeltaAndAFinish) {
   FakeUpstream fake;
   fake.script("POST", "/v1/chat/completions",
               {fake_reply::openai_json("Plain answer.", "length", Tokens{7, 16})});
   HttpTransport transport(fast_options());
   Recorded rec;
   const auto r =
-      transport.chat(endpoint_for(fake, Protocol::openai, "oa-json"), hello(false), rec.options());
+      call_chat(transport, endpoint_for(fake, Protocol::openai, "oa-json"), hello(false), rec.options());
   ASSERT_TRUE(r.response.complete()) << describe(r);
   expect_grammar(rec.events);
   EXPECT_EQ(r.response.text, "Plain answer.");
@@ -149,13 +172,13 @@ TEST(TransportFake, OpenAiJsonReplyIsOneDeltaAndAFinish) {
   EXPECT_EQ(r.response.usage->output_tokens, 16);
 }
 
-TEST(TransportFake, AnthropicStreamWithPingEventsFoldsToTheText) {
+TEST(TRANSPORT_SUITE, AnthropicStreamWithPingEventsFoldsToTheText) {
   FakeUpstream fake;
   fake.script("POST", "/v1/messages",
               {fake_reply::anthropic_sse({"A", "n", "swer"}, "max_tokens", Tokens{30, 4})});
   HttpTransport transport(fast_options());
   Recorded rec;
-  const auto r = transport.chat(endpoint_for(fake, Protocol::anthropic, "an-stream"), hello(true),
+  const auto r = call_chat(transport, endpoint_for(fake, Protocol::anthropic, "an-stream"), hello(true),
                                 rec.options());
   ASSERT_TRUE(r.response.complete()) << describe(r);
   expect_grammar(rec.events);
@@ -166,14 +189,14 @@ TEST(TransportFake, AnthropicStreamWithPingEventsFoldsToTheText) {
   EXPECT_EQ(fake.requests()[0].header("anthropic-version"), "2023-06-01");
 }
 
-TEST(TransportFake, GeminiStreamWithoutDoneMarkerCompletes) {
+TEST(TRANSPORT_SUITE, GeminiStreamWithoutDoneMarkerCompletes) {
   FakeUpstream fake;
   fake.script("POST", "/v1beta/models/fake-model:streamGenerateContent",
               {fake_reply::gemini_sse({"Gem", "ini"}, "STOP", Tokens{9, 2})});
   HttpTransport transport(fast_options());
   Recorded rec;
   const auto r =
-      transport.chat(endpoint_for(fake, Protocol::gemini, "gm-stream"), hello(true), rec.options());
+      call_chat(transport, endpoint_for(fake, Protocol::gemini, "gm-stream"), hello(true), rec.options());
   ASSERT_TRUE(r.response.complete()) << describe(r);
   expect_grammar(rec.events);
   EXPECT_EQ(rec.text(), "Gemini");
@@ -182,14 +205,14 @@ TEST(TransportFake, GeminiStreamWithoutDoneMarkerCompletes) {
   EXPECT_NE(fake.requests()[0].target.find("alt=sse"), std::string::npos);
 }
 
-TEST(TransportFake, BedrockEventStreamFramesDecodeAsTheyArrive) {
+TEST(TRANSPORT_SUITE, BedrockEventStreamFramesDecodeAsTheyArrive) {
   FakeUpstream fake;
   FakeReply reply = fake_reply::bedrock_eventstream({"Bed", "rock"}, "end_turn", Tokens{11, 2});
   reply.chunk_delay_ms = 5;
   fake.script("POST", "/model/fake-model/converse-stream", {reply});
   HttpTransport transport(fast_options());
   Recorded rec;
-  const auto r = transport.chat(endpoint_for(fake, Protocol::bedrock, "br-stream"), hello(true),
+  const auto r = call_chat(transport, endpoint_for(fake, Protocol::bedrock, "br-stream"), hello(true),
                                 rec.options());
   ASSERT_TRUE(r.response.complete()) << describe(r);
   expect_grammar(rec.events);
@@ -202,14 +225,14 @@ TEST(TransportFake, BedrockEventStreamFramesDecodeAsTheyArrive) {
   EXPECT_NE(serialize_wire_log(r.wire_log).find("\"body_encoding\":\"base64\""), std::string::npos);
 }
 
-TEST(TransportFake, BedrockExceptionFrameMidStreamIsTheTerminalError) {
+TEST(TRANSPORT_SUITE, BedrockExceptionFrameMidStreamIsTheTerminalError) {
   FakeUpstream fake;
   fake.script(
       "POST", "/model/fake-model/converse-stream",
       {fake_reply::bedrock_exception_stream({"partial"}, "throttlingException", "slow down")});
   HttpTransport transport(fast_options());
   Recorded rec;
-  const auto r = transport.chat(endpoint_for(fake, Protocol::bedrock, "br-exception"), hello(true),
+  const auto r = call_chat(transport, endpoint_for(fake, Protocol::bedrock, "br-exception"), hello(true),
                                 rec.options());
   ASSERT_TRUE(r.response.error) << describe(r);
   expect_grammar(rec.events);
@@ -218,15 +241,17 @@ TEST(TransportFake, BedrockExceptionFrameMidStreamIsTheTerminalError) {
   EXPECT_EQ(fake.request_count("/model/fake-model/converse-stream"), 1u); // text was passed on
 }
 
-TEST(TransportFake, KeptAliveConnectionIsReusedByTheNextCall) {
+TEST(TRANSPORT_SUITE, KeptAliveConnectionIsReusedByTheNextCall) {
   FakeUpstream fake;
   fake.script("POST", "/v1/chat/completions", {fake_reply::openai_sse({"a", "b"})});
   HttpTransport transport(fast_options());
   const Endpoint e = endpoint_for(fake, Protocol::openai, "oa-reuse");
-  const auto first = transport.chat(e, hello(true));
+  const auto first = call_chat(transport, e, hello(true));
   ASSERT_TRUE(first.response.complete()) << describe(first);
+#if !IMC_TRANSPORT_TESTS_ASYNC // the blocking path's own pool (libcurl keeps the loop's)
   EXPECT_EQ(transport.idle_connections(fake.base_url()), 1u);
-  const auto second = transport.chat(e, hello(true));
+#endif
+  const auto second = call_chat(transport, e, hello(true));
   ASSERT_TRUE(second.response.complete()) << describe(second);
   EXPECT_FALSE(first.wire_log.attempts[0].reused_connection);
   EXPECT_TRUE(second.wire_log.attempts[0].reused_connection);
@@ -235,7 +260,7 @@ TEST(TransportFake, KeptAliveConnectionIsReusedByTheNextCall) {
 // ---------------------------------------------------------------------------------------------
 // Faults
 
-TEST(TransportFake, ResetMidStreamEndsInNetworkErrorKeepingThePartialText) {
+TEST(TRANSPORT_SUITE, ResetMidStreamEndsInNetworkErrorKeepingThePartialText) {
   FakeUpstream fake;
   FakeReply reply = fake_reply::openai_sse({"one ", "two ", "three ", "four"});
   reply.fault = FakeReply::Fault::reset;
@@ -246,7 +271,7 @@ TEST(TransportFake, ResetMidStreamEndsInNetworkErrorKeepingThePartialText) {
   Recorded rec;
   const int64_t start = now_ms();
   const auto r =
-      transport.chat(endpoint_for(fake, Protocol::openai, "oa-reset"), hello(true), rec.options());
+      call_chat(transport, endpoint_for(fake, Protocol::openai, "oa-reset"), hello(true), rec.options());
   EXPECT_LT(now_ms() - start, 3000);
   ASSERT_TRUE(r.response.error) << describe(r);
   expect_grammar(rec.events);
@@ -256,7 +281,7 @@ TEST(TransportFake, ResetMidStreamEndsInNetworkErrorKeepingThePartialText) {
   EXPECT_EQ(r.wire_log.status, "network");
 }
 
-TEST(TransportFake, ResetBeforeAnyTextIsRetried) {
+TEST(TRANSPORT_SUITE, ResetBeforeAnyTextIsRetried) {
   FakeUpstream fake;
   FakeReply broken = fake_reply::openai_sse({"lost"});
   broken.fault = FakeReply::Fault::reset;
@@ -264,7 +289,7 @@ TEST(TransportFake, ResetBeforeAnyTextIsRetried) {
   fake.script("POST", "/v1/chat/completions", {broken, fake_reply::openai_sse({"fine"})});
   HttpTransport transport(fast_options());
   Recorded rec;
-  const auto r = transport.chat(endpoint_for(fake, Protocol::openai, "oa-reset-early"), hello(true),
+  const auto r = call_chat(transport, endpoint_for(fake, Protocol::openai, "oa-reset-early"), hello(true),
                                 rec.options());
   ASSERT_TRUE(r.response.complete()) << describe(r);
   expect_grammar(rec.events);
@@ -274,14 +299,14 @@ TEST(TransportFake, ResetBeforeAnyTextIsRetried) {
   EXPECT_EQ(r.wire_log.attempts[0].error->kind, ErrorKind::network);
 }
 
-TEST(TransportFake, TruncatedSseEndsInProtocolError) {
+TEST(TRANSPORT_SUITE, TruncatedSseEndsInProtocolError) {
   FakeUpstream fake;
   FakeReply reply = fake_reply::openai_sse({"cut ", "short"});
   reply.chunks.resize(reply.chunks.size() - 3); // no finish chunk, no usage, no [DONE]
   fake.script("POST", "/v1/chat/completions", {reply});
   HttpTransport transport(fast_options());
   Recorded rec;
-  const auto r = transport.chat(endpoint_for(fake, Protocol::openai, "oa-truncated"), hello(true),
+  const auto r = call_chat(transport, endpoint_for(fake, Protocol::openai, "oa-truncated"), hello(true),
                                 rec.options());
   ASSERT_TRUE(r.response.error) << describe(r);
   expect_grammar(rec.events);
@@ -291,20 +316,20 @@ TEST(TransportFake, TruncatedSseEndsInProtocolError) {
   EXPECT_EQ(fake.request_count("/v1/chat/completions"), 1u);
 }
 
-TEST(TransportFake, ConnectionClosedMidBodyIsNetworkError) {
+TEST(TRANSPORT_SUITE, ConnectionClosedMidBodyIsNetworkError) {
   FakeUpstream fake;
   FakeReply reply = fake_reply::openai_sse({"x", "y", "z"});
   reply.fault = FakeReply::Fault::close;
   reply.fault_after_chunks = 2;
   fake.script("POST", "/v1/chat/completions", {reply});
   HttpTransport transport(fast_options());
-  const auto r = transport.chat(endpoint_for(fake, Protocol::openai, "oa-close"), hello(true));
+  const auto r = call_chat(transport, endpoint_for(fake, Protocol::openai, "oa-close"), hello(true));
   ASSERT_TRUE(r.response.error) << describe(r);
   EXPECT_EQ(r.response.error->kind, ErrorKind::network);
   EXPECT_EQ(r.response.text, "x");
 }
 
-TEST(TransportFake, RateLimitedWithRetryAfterIsRetriedAfterTheDelay) {
+TEST(TRANSPORT_SUITE, RateLimitedWithRetryAfterIsRetriedAfterTheDelay) {
   FakeUpstream fake;
   fake.script("POST", "/v1/chat/completions",
               {fake_reply::openai_error(429, "Rate limit reached", "rate_limit_error",
@@ -313,7 +338,7 @@ TEST(TransportFake, RateLimitedWithRetryAfterIsRetriedAfterTheDelay) {
   HttpTransport transport(fast_options());
   Recorded rec;
   const auto r =
-      transport.chat(endpoint_for(fake, Protocol::openai, "oa-429"), hello(true), rec.options());
+      call_chat(transport, endpoint_for(fake, Protocol::openai, "oa-429"), hello(true), rec.options());
   ASSERT_TRUE(r.response.complete()) << describe(r);
   expect_grammar(rec.events);
   EXPECT_EQ(rec.text(), "after waiting");
@@ -325,7 +350,7 @@ TEST(TransportFake, RateLimitedWithRetryAfterIsRetriedAfterTheDelay) {
   EXPECT_GE(r.wire_log.attempts[0].retry_delay_ms, 1000);
 }
 
-TEST(TransportFake, RateLimitedBeyondTheRetryCapEndsWithRetryAfter) {
+TEST(TRANSPORT_SUITE, RateLimitedBeyondTheRetryCapEndsWithRetryAfter) {
   FakeUpstream fake;
   fake.script("POST", "/v1/chat/completions",
               {fake_reply::openai_error(429, "Rate limit reached", "rate_limit_error",
@@ -333,7 +358,7 @@ TEST(TransportFake, RateLimitedBeyondTheRetryCapEndsWithRetryAfter) {
   TransportOptions options = fast_options();
   options.retry.max_retries = 2;
   HttpTransport transport(options);
-  const auto r = transport.chat(endpoint_for(fake, Protocol::openai, "oa-429-cap"), hello(false));
+  const auto r = call_chat(transport, endpoint_for(fake, Protocol::openai, "oa-429-cap"), hello(false));
   ASSERT_TRUE(r.response.error) << describe(r);
   EXPECT_EQ(r.response.error->kind, ErrorKind::rate_limited);
   EXPECT_EQ(r.response.error->http_status, 429);
@@ -343,14 +368,14 @@ TEST(TransportFake, RateLimitedBeyondTheRetryCapEndsWithRetryAfter) {
   EXPECT_NE(r.response.error->message.find("after 3 attempts"), std::string::npos);
 }
 
-TEST(TransportFake, ServerErrorIsNotRetried) {
+TEST(TRANSPORT_SUITE, ServerErrorIsNotRetried) {
   FakeUpstream fake;
   fake.script("POST", "/v1/chat/completions",
               {fake_reply::openai_error(500, "The server had an error", "server_error")});
   HttpTransport transport(fast_options());
   Recorded rec;
   const auto r =
-      transport.chat(endpoint_for(fake, Protocol::openai, "oa-500"), hello(true), rec.options());
+      call_chat(transport, endpoint_for(fake, Protocol::openai, "oa-500"), hello(true), rec.options());
   ASSERT_TRUE(r.response.error) << describe(r);
   expect_grammar(rec.events);
   EXPECT_EQ(r.response.error->kind, ErrorKind::server);
@@ -359,7 +384,7 @@ TEST(TransportFake, ServerErrorIsNotRetried) {
   EXPECT_EQ(fake.request_count("/v1/chat/completions"), 1u);
 }
 
-TEST(TransportFake, OverloadedIsRetriedUpToTheCap) {
+TEST(TRANSPORT_SUITE, OverloadedIsRetriedUpToTheCap) {
   FakeUpstream fake;
   fake.script("POST", "/v1/messages",
               {fake_reply::anthropic_error(529, "overloaded_error", "Overloaded")});
@@ -367,7 +392,7 @@ TEST(TransportFake, OverloadedIsRetriedUpToTheCap) {
   options.retry.max_retries = 2;
   HttpTransport transport(options);
   const int64_t start = now_ms();
-  const auto r = transport.chat(endpoint_for(fake, Protocol::anthropic, "an-529"), hello(true));
+  const auto r = call_chat(transport, endpoint_for(fake, Protocol::anthropic, "an-529"), hello(true));
   EXPECT_LT(now_ms() - start, 3000);
   ASSERT_TRUE(r.response.error) << describe(r);
   EXPECT_EQ(r.response.error->kind, ErrorKind::overloaded);
@@ -376,19 +401,19 @@ TEST(TransportFake, OverloadedIsRetriedUpToTheCap) {
   EXPECT_EQ(r.wire_log.attempts.size(), 3u);
 }
 
-TEST(TransportFake, ServiceUnavailableThenSuccessIsRetried) {
+TEST(TRANSPORT_SUITE, ServiceUnavailableThenSuccessIsRetried) {
   FakeUpstream fake;
   fake.script("POST", "/v1/messages",
               {fake_reply::anthropic_error(503, "api_error", "Service unavailable"),
                fake_reply::anthropic_sse({"ok"})});
   HttpTransport transport(fast_options());
-  const auto r = transport.chat(endpoint_for(fake, Protocol::anthropic, "an-503"), hello(true));
+  const auto r = call_chat(transport, endpoint_for(fake, Protocol::anthropic, "an-503"), hello(true));
   ASSERT_TRUE(r.response.complete()) << describe(r);
   EXPECT_EQ(r.response.text, "ok");
   EXPECT_EQ(fake.request_count("/v1/messages"), 2u);
 }
 
-TEST(TransportFake, OverloadedErrorEventBeforeAnyTextIsRetried) {
+TEST(TRANSPORT_SUITE, OverloadedErrorEventBeforeAnyTextIsRetried) {
   FakeUpstream fake;
   FakeReply overloaded = fake_reply::anthropic_sse({});
   overloaded.chunks = {overloaded.chunks[0],
@@ -397,7 +422,7 @@ TEST(TransportFake, OverloadedErrorEventBeforeAnyTextIsRetried) {
   fake.script("POST", "/v1/messages", {overloaded, fake_reply::anthropic_sse({"second try"})});
   HttpTransport transport(fast_options());
   Recorded rec;
-  const auto r = transport.chat(endpoint_for(fake, Protocol::anthropic, "an-inband"), hello(true),
+  const auto r = call_chat(transport, endpoint_for(fake, Protocol::anthropic, "an-inband"), hello(true),
                                 rec.options());
   ASSERT_TRUE(r.response.complete()) << describe(r);
   expect_grammar(rec.events);
@@ -410,7 +435,7 @@ TEST(TransportFake, OverloadedErrorEventBeforeAnyTextIsRetried) {
   EXPECT_EQ(fake.request_count("/v1/messages"), 2u);
 }
 
-TEST(TransportFake, SlowDripOfOneBytePerSecondHitsTheTotalTimeout) {
+TEST(TRANSPORT_SUITE, SlowDripOfOneBytePerSecondHitsTheTotalTimeout) {
   FakeUpstream fake;
   FakeReply drip = fake_reply::openai_sse({"never", "ends"});
   drip.drip_interval_ms = 1000;
@@ -420,7 +445,7 @@ TEST(TransportFake, SlowDripOfOneBytePerSecondHitsTheTotalTimeout) {
   e.timeouts = {1000, 1000, 1500};
   Recorded rec;
   const int64_t start = now_ms();
-  const auto r = transport.chat(e, hello(true), rec.options());
+  const auto r = call_chat(transport, e, hello(true), rec.options());
   const int64_t elapsed = now_ms() - start;
   ASSERT_TRUE(r.response.error) << describe(r);
   expect_grammar(rec.events);
@@ -431,7 +456,7 @@ TEST(TransportFake, SlowDripOfOneBytePerSecondHitsTheTotalTimeout) {
   EXPECT_EQ(fake.request_count("/v1/chat/completions"), 1u); // a timeout is not retried
 }
 
-TEST(TransportFake, SlowHeadHitsTheFirstByteTimeout) {
+TEST(TRANSPORT_SUITE, SlowHeadHitsTheFirstByteTimeout) {
   FakeUpstream fake;
   FakeReply slow = fake_reply::openai_json("late");
   slow.head_delay_ms = 5000;
@@ -440,7 +465,7 @@ TEST(TransportFake, SlowHeadHitsTheFirstByteTimeout) {
   Endpoint e = endpoint_for(fake, Protocol::openai, "oa-first-byte");
   e.timeouts = {1000, 300, 10000};
   const int64_t start = now_ms();
-  const auto r = transport.chat(e, hello(false));
+  const auto r = call_chat(transport, e, hello(false));
   const int64_t elapsed = now_ms() - start;
   ASSERT_TRUE(r.response.error) << describe(r);
   EXPECT_EQ(r.response.error->kind, ErrorKind::timeout);
@@ -449,12 +474,12 @@ TEST(TransportFake, SlowHeadHitsTheFirstByteTimeout) {
   EXPECT_LT(elapsed, 1500);
 }
 
-TEST(TransportFake, InvalidJsonIsAProtocolError) {
+TEST(TRANSPORT_SUITE, InvalidJsonIsAProtocolError) {
   FakeUpstream fake;
   fake.script("POST", "/v1/chat/completions", {fake_reply::json(200, "{\"choices\": [oops")});
   HttpTransport transport(fast_options());
   Recorded rec;
-  const auto r = transport.chat(endpoint_for(fake, Protocol::openai, "oa-badjson"), hello(false),
+  const auto r = call_chat(transport, endpoint_for(fake, Protocol::openai, "oa-badjson"), hello(false),
                                 rec.options());
   ASSERT_TRUE(r.response.error) << describe(r);
   expect_grammar(rec.events);
@@ -462,7 +487,7 @@ TEST(TransportFake, InvalidJsonIsAProtocolError) {
   EXPECT_EQ(fake.request_count("/v1/chat/completions"), 1u);
 }
 
-TEST(TransportFake, OversizedBodyIsAProtocolError) {
+TEST(TRANSPORT_SUITE, OversizedBodyIsAProtocolError) {
   FakeUpstream fake;
   std::string huge = "{\"choices\":[{\"message\":{\"content\":\"";
   huge += std::string(17u << 20, 'a');
@@ -472,7 +497,7 @@ TEST(TransportFake, OversizedBodyIsAProtocolError) {
   Recorded rec;
   const int64_t start = now_ms();
   const auto r =
-      transport.chat(endpoint_for(fake, Protocol::openai, "oa-huge"), hello(false), rec.options());
+      call_chat(transport, endpoint_for(fake, Protocol::openai, "oa-huge"), hello(false), rec.options());
   EXPECT_LT(now_ms() - start, 5000);
   ASSERT_TRUE(r.response.error) << describe(r);
   expect_grammar(rec.events);
@@ -481,7 +506,7 @@ TEST(TransportFake, OversizedBodyIsAProtocolError) {
   EXPECT_TRUE(r.wire_log.response_truncated);
 }
 
-TEST(TransportFake, ConnectionRefusedIsANetworkErrorAfterRetries) {
+TEST(TRANSPORT_SUITE, ConnectionRefusedIsANetworkErrorAfterRetries) {
   const int closed_port = free_local_port();
   Endpoint e;
   e.name = "refused";
@@ -492,7 +517,7 @@ TEST(TransportFake, ConnectionRefusedIsANetworkErrorAfterRetries) {
   TransportOptions options = fast_options();
   options.retry.max_retries = 2;
   HttpTransport transport(options);
-  const auto r = transport.chat(e, hello(false));
+  const auto r = call_chat(transport, e, hello(false));
   ASSERT_TRUE(r.response.error) << describe(r);
   EXPECT_EQ(r.response.error->kind, ErrorKind::network);
   EXPECT_NE(r.response.error->message.find("could not connect"), std::string::npos);
@@ -502,7 +527,7 @@ TEST(TransportFake, ConnectionRefusedIsANetworkErrorAfterRetries) {
 // ---------------------------------------------------------------------------------------------
 // Cancellation
 
-TEST(TransportFake, CancelWhileWaitingForTheHeadEndsTheCallAtOnce) {
+TEST(TRANSPORT_SUITE, CancelWhileWaitingForTheHeadEndsTheCallAtOnce) {
   FakeUpstream fake;
   FakeReply slow = fake_reply::openai_json("late");
   slow.head_delay_ms = 10000;
@@ -516,7 +541,7 @@ TEST(TransportFake, CancelWhileWaitingForTheHeadEndsTheCallAtOnce) {
   });
   const int64_t start = now_ms();
   const auto r =
-      transport.chat(endpoint_for(fake, Protocol::openai, "oa-cancel"), hello(false), options);
+      call_chat(transport, endpoint_for(fake, Protocol::openai, "oa-cancel"), hello(false), options);
   const int64_t elapsed = now_ms() - start;
   canceller.join();
   ASSERT_TRUE(r.response.error) << describe(r);
@@ -525,7 +550,7 @@ TEST(TransportFake, CancelWhileWaitingForTheHeadEndsTheCallAtOnce) {
   EXPECT_LT(elapsed, 1000);
 }
 
-TEST(TransportFake, CancelWhileStreamingKeepsTheTextSoFar) {
+TEST(TRANSPORT_SUITE, CancelWhileStreamingKeepsTheTextSoFar) {
   FakeUpstream fake;
   FakeReply slow = fake_reply::openai_sse({"a", "b", "c", "d", "e", "f"});
   slow.chunk_delay_ms = 200;
@@ -537,7 +562,7 @@ TEST(TransportFake, CancelWhileStreamingKeepsTheTextSoFar) {
       token.cancel(); // the caller stops after the first delta
   };
   const int64_t start = now_ms();
-  const auto r = transport.chat(endpoint_for(fake, Protocol::openai, "oa-cancel-stream"),
+  const auto r = call_chat(transport, endpoint_for(fake, Protocol::openai, "oa-cancel-stream"),
                                 hello(true), options);
   ASSERT_TRUE(r.response.error) << describe(r);
   EXPECT_EQ(r.response.error->kind, ErrorKind::cancelled);
@@ -545,7 +570,7 @@ TEST(TransportFake, CancelWhileStreamingKeepsTheTextSoFar) {
   EXPECT_LT(now_ms() - start, 1000);
 }
 
-TEST(TransportFake, CancelDuringTheBackoffWaitEndsTheCall) {
+TEST(TRANSPORT_SUITE, CancelDuringTheBackoffWaitEndsTheCall) {
   FakeUpstream fake;
   fake.script(
       "POST", "/v1/chat/completions",
@@ -557,7 +582,7 @@ TEST(TransportFake, CancelDuringTheBackoffWaitEndsTheCall) {
     token.cancel();
   });
   const int64_t start = now_ms();
-  const auto r = transport.chat(endpoint_for(fake, Protocol::openai, "oa-cancel-backoff"),
+  const auto r = call_chat(transport, endpoint_for(fake, Protocol::openai, "oa-cancel-backoff"),
                                 hello(false), options);
   canceller.join();
   ASSERT_TRUE(r.response.error) << describe(r);
@@ -569,7 +594,7 @@ TEST(TransportFake, CancelDuringTheBackoffWaitEndsTheCall) {
 // ---------------------------------------------------------------------------------------------
 // Limits shared by every call to an endpoint
 
-TEST(TransportFake, ConcurrencyLimitIsSharedByEveryTransportInTheProcess) {
+TEST(TRANSPORT_SUITE, ConcurrencyLimitIsSharedByEveryTransportInTheProcess) {
   FakeUpstream fake;
   FakeReply slow = fake_reply::openai_json("ok");
   slow.head_delay_ms = 150;
@@ -581,7 +606,7 @@ TEST(TransportFake, ConcurrencyLimitIsSharedByEveryTransportInTheProcess) {
   std::atomic<int> completed{0};
   for (int i = 0; i < 6; ++i)
     threads.emplace_back([&, i] {
-      const auto r = (i % 2 ? first : second).chat(e, hello(false));
+      const auto r = call_chat(i % 2 ? first : second, e, hello(false));
       completed += r.response.complete();
     });
   for (auto &t : threads)
@@ -590,7 +615,7 @@ TEST(TransportFake, ConcurrencyLimitIsSharedByEveryTransportInTheProcess) {
   EXPECT_EQ(fake.max_concurrent(), 2);
 }
 
-TEST(TransportFake, RequestsPerMinutePacesTheCalls) {
+TEST(TRANSPORT_SUITE, RequestsPerMinutePacesTheCalls) {
   FakeUpstream fake;
   fake.script("POST", "/v1/chat/completions", {fake_reply::openai_json("ok")});
   Endpoint e = endpoint_for(fake, Protocol::openai, "oa-rpm");
@@ -598,7 +623,7 @@ TEST(TransportFake, RequestsPerMinutePacesTheCalls) {
   HttpTransport transport(fast_options());
   const int64_t start = now_ms();
   for (int i = 0; i < 7; ++i)
-    ASSERT_TRUE(transport.chat(e, hello(false)).response.complete());
+    ASSERT_TRUE(call_chat(transport, e, hello(false)).response.complete());
   // A full bucket admits 5, then one per 200 ms: the 7th goes out 400 ms after the first at
   // the earliest, however long each call takes.
   EXPECT_GE(now_ms() - start, 350);
@@ -606,14 +631,14 @@ TEST(TransportFake, RequestsPerMinutePacesTheCalls) {
   EXPECT_GE(requests[6].at_ms - requests[0].at_ms, 350);
 }
 
-TEST(TransportFake, MissingKeyVariableIsAConfigErrorBeforeAnyRequest) {
+TEST(TRANSPORT_SUITE, MissingKeyVariableIsAConfigErrorBeforeAnyRequest) {
   FakeUpstream fake;
   Endpoint e = endpoint_for(fake, Protocol::openai, "oa-nokey");
   e.auth.type = AuthType::bearer;
   e.auth.api_key_env = "IMC_TEST_UNSET_KEY";
   HttpTransport transport(fast_options());
   Recorded rec;
-  const auto r = transport.chat(e, hello(true), rec.options());
+  const auto r = call_chat(transport, e, hello(true), rec.options());
   ASSERT_TRUE(r.response.error) << describe(r);
   expect_grammar(rec.events);
   EXPECT_EQ(r.response.error->kind, ErrorKind::config);
@@ -623,7 +648,7 @@ TEST(TransportFake, MissingKeyVariableIsAConfigErrorBeforeAnyRequest) {
   EXPECT_TRUE(fake.requests().empty());
 }
 
-TEST(TransportFake, ImagesForAnEndpointWithoutImagesAreUnsupported) {
+TEST(TRANSPORT_SUITE, ImagesForAnEndpointWithoutImagesAreUnsupported) {
   FakeUpstream fake;
   Endpoint e = endpoint_for(fake, Protocol::openai, "oa-noimages");
   e.capabilities.images = false;
@@ -631,7 +656,7 @@ TEST(TransportFake, ImagesForAnEndpointWithoutImagesAreUnsupported) {
   request.turns[0].content.insert(request.turns[0].content.begin(),
                                   ImagePart{"image/png", "\x89PNG\r\n\x1a\n....", "x.png"});
   HttpTransport transport(fast_options());
-  const auto r = transport.chat(e, request);
+  const auto r = call_chat(transport, e, request);
   ASSERT_TRUE(r.response.error);
   EXPECT_EQ(r.response.error->kind, ErrorKind::unsupported);
   EXPECT_TRUE(fake.requests().empty());
@@ -642,7 +667,7 @@ TEST(TransportFake, ImagesForAnEndpointWithoutImagesAreUnsupported) {
 
 constexpr const char *kCanary = "sk-imc-LEAK-CANARY-123";
 
-TEST(TransportFake, KeyEchoedBackByTheServerNeverReachesErrorsOrTheWireLog) {
+TEST(TRANSPORT_SUITE, KeyEchoedBackByTheServerNeverReachesErrorsOrTheWireLog) {
   FakeUpstream fake;
   fake.handle("POST", "/v1/chat/completions", [](const FakeRequest &request) {
     // A careless server that quotes the credentials it was given.
@@ -654,7 +679,7 @@ TEST(TransportFake, KeyEchoedBackByTheServerNeverReachesErrorsOrTheWireLog) {
   e.auth.type = AuthType::bearer;
   e.auth.api_key_env = "IMC_TEST_KEY";
   HttpTransport transport(fast_options({{"IMC_TEST_KEY", kCanary}}));
-  const auto r = transport.chat(e, hello(true));
+  const auto r = call_chat(transport, e, hello(true));
   ASSERT_TRUE(r.response.error) << describe(r);
   EXPECT_EQ(r.response.error->kind, ErrorKind::auth);
   EXPECT_EQ(fake.requests()[0].header("authorization"), std::string("Bearer ") + kCanary);
@@ -665,7 +690,7 @@ TEST(TransportFake, KeyEchoedBackByTheServerNeverReachesErrorsOrTheWireLog) {
   EXPECT_NE(log.find("[REDACTED]"), std::string::npos);
 }
 
-TEST(TransportFake, WireLogRecordsRequestResponseTimingsAndAttempts) {
+TEST(TRANSPORT_SUITE, WireLogRecordsRequestResponseTimingsAndAttempts) {
   FakeUpstream fake;
   fake.script("POST", "/v1/chat/completions",
               {fake_reply::openai_error(503, "busy", "server_error"),
@@ -681,7 +706,7 @@ TEST(TransportFake, WireLogRecordsRequestResponseTimingsAndAttempts) {
   png += std::string(4000, 'x');
   request.turns[0].content.insert(request.turns[0].content.begin(),
                                   ImagePart{"image/png", png, "a.png"});
-  const auto r = transport.chat(e, request, options);
+  const auto r = call_chat(transport, e, request, options);
   ASSERT_TRUE(r.response.complete()) << describe(r);
 
   const auto j = nlohmann::json::parse(serialize_wire_log(r.wire_log));
@@ -714,14 +739,14 @@ TEST(TransportFake, WireLogRecordsRequestResponseTimingsAndAttempts) {
   EXPECT_EQ(j.dump().find(kCanary), std::string::npos);
 }
 
-TEST(TransportFake, WireLogIsStoredAsARowOfItsTranscriptTurn) {
+TEST(TRANSPORT_SUITE, WireLogIsStoredAsARowOfItsTranscriptTurn) {
   FakeUpstream fake;
   fake.script("POST", "/v1/chat/completions", {fake_reply::openai_sse({"stored"})});
   HttpTransport transport(fast_options());
   CallOptions options;
   options.call_id = "call-stored-1";
   const auto r =
-      transport.chat(endpoint_for(fake, Protocol::openai, "oa-store"), hello(true), options);
+      call_chat(transport, endpoint_for(fake, Protocol::openai, "oa-store"), hello(true), options);
   ASSERT_TRUE(r.response.complete()) << describe(r);
 
   TempDir dir;

@@ -11,6 +11,10 @@
 #include <cmath>
 #include <cstdio>
 #include <fcntl.h>
+#include <mutex>
+#include <optional>
+#include <poll.h>
+#include <thread>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -40,26 +44,228 @@ void refuse(const httplib::Request &req, httplib::Response &res, int status, con
     conn->close_after_response(); // its body, if any, was not read
 }
 
+// Retry-After in whole seconds for a 429 reply, from the error's retry_after_ms when it has one.
+std::string retry_after_seconds(const std::string &json) {
+  auto j = nlohmann::json::parse(json, nullptr, false);
+  int64_t ms = 1000;
+  if (j.is_object() && j.contains("error") && j["error"].contains("retry_after_ms") &&
+      j["error"]["retry_after_ms"].is_number())
+    ms = j["error"]["retry_after_ms"].get<int64_t>();
+  return std::to_string(std::max<int64_t>(1, (ms + 999) / 1000));
+}
+
+// The reason phrase of a status the API replies with (RFC 9110).
+const char *reason_phrase(int status) {
+  switch (status) {
+  case 200: return "OK";
+  case 400: return "Bad Request";
+  case 401: return "Unauthorized";
+  case 403: return "Forbidden";
+  case 404: return "Not Found";
+  case 409: return "Conflict";
+  case 413: return "Content Too Large";
+  case 415: return "Unsupported Media Type";
+  case 422: return "Unprocessable Content";
+  case 429: return "Too Many Requests";
+  case 500: return "Internal Server Error";
+  case 502: return "Bad Gateway";
+  case 503: return "Service Unavailable";
+  case 504: return "Gateway Timeout";
+  default: return status < 400 ? "OK" : status < 500 ? "Client Error" : "Server Error";
+  }
+}
+
+// The head of a server-sent events stream (the connection closes after it).
+std::string sse_head(const std::string &extra_headers) {
+  return "HTTP/1.1 200 OK\r\n"
+         "Content-Type: text/event-stream; charset=utf-8\r\n"
+         "Cache-Control: no-cache\r\n"
+         "Connection: close\r\n"
+         "X-Accel-Buffering: no\r\n"
+         "X-Content-Type-Options: nosniff\r\n" +
+         extra_headers + "\r\n";
+}
+
+// One SSE event; JSON here is one line, but a newline would end the field, so split it.
+void append_sse_event(std::string &bytes, const std::string &name, const std::string &json) {
+  bytes += "event: ";
+  bytes += name;
+  bytes += "\ndata: ";
+  size_t from = 0;
+  for (size_t nl; (nl = json.find('\n', from)) != std::string::npos; from = nl + 1) {
+    bytes.append(json, from, nl - from);
+    bytes += "\ndata: ";
+  }
+  bytes.append(json, from, std::string::npos);
+  bytes += "\n\n";
+}
+
+// What a detached call logs when it ends.
+struct CallLog {
+  bool enabled = false;
+  std::string client, method, path;
+  std::chrono::steady_clock::time_point started;
+};
+
+// The rest of a call whose handler returned (ApiSink::detach): writes go straight to the
+// socket without blocking (MSG_DONTWAIT); what the client has not taken yet waits in a buffer
+// sent with the next write, and a client that takes nothing for write_timeout_ms is gone. When
+// the call's last owner lets go, the socket is closed — after a short flushing thread if bytes
+// are still waiting (a slow client at the very end).
+class DetachedSink final : public ApiSink {
+public:
+  DetachedSink(int fd, std::string extra_headers, int write_timeout_ms, CallLog log)
+      : fd_(fd), extra_headers_(std::move(extra_headers)), write_timeout_ms_(write_timeout_ms),
+        log_(std::move(log)) {}
+
+  ~DetachedSink() override {
+    if (log_.enabled) {
+      const long long ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::steady_clock::now() - log_.started)
+                               .count();
+      if (streaming_)
+        std::fprintf(stderr, "imc serve: %s %s %s 200 stream, %d events, %lld ms%s\n",
+                     log_.client.c_str(), log_.method.c_str(), log_.path.c_str(), events_, ms,
+                     gone_ ? " (client gone)" : "");
+      else
+        std::fprintf(stderr, "imc serve: %s %s %s %d %lld ms\n", log_.client.c_str(),
+                     log_.method.c_str(), log_.path.c_str(), status_, ms);
+    }
+    if (!pending_.empty() && !gone_) {
+      std::thread([fd = fd_, bytes = std::move(pending_), timeout = write_timeout_ms_] {
+        size_t sent = 0;
+        while (sent < bytes.size()) {
+          pollfd p{fd, POLLOUT, 0};
+          if (::poll(&p, 1, timeout) <= 0 || (p.revents & (POLLERR | POLLHUP)))
+            break;
+          const ssize_t n =
+              ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+          if (n < 0 && errno != EAGAIN && errno != EINTR)
+            break;
+          sent += n > 0 ? static_cast<size_t>(n) : 0;
+        }
+        ::shutdown(fd, SHUT_RDWR);
+        ::close(fd);
+      }).detach();
+      return;
+    }
+    ::shutdown(fd_, SHUT_RDWR);
+    ::close(fd_);
+  }
+
+  void reply(int status, const std::string &json) override {
+    status_ = status;
+    std::string bytes = "HTTP/1.1 " + std::to_string(status) + " " +
+                        reason_phrase(status) +
+                        "\r\n"
+                        "Content-Type: application/json\r\n"
+                        "Content-Length: " +
+                        std::to_string(json.size()) +
+                        "\r\n"
+                        "Connection: close\r\n"
+                        "Cache-Control: no-store\r\n"
+                        "X-Content-Type-Options: nosniff\r\n"
+                        "Referrer-Policy: no-referrer\r\n"
+                        "X-Frame-Options: DENY\r\n" +
+                        extra_headers_;
+    if (status == 429)
+      bytes += "Retry-After: " + retry_after_seconds(json) + "\r\n";
+    bytes += "\r\n";
+    bytes += json;
+    write(bytes);
+  }
+
+  bool event(const std::string &name, const std::string &json) override {
+    std::string bytes;
+    if (!streaming_) {
+      streaming_ = true;
+      status_ = 200;
+      bytes = sse_head(extra_headers_);
+    }
+    append_sse_event(bytes, name, json);
+    ++events_;
+    return write(bytes);
+  }
+
+  bool cancelled() const override {
+    if (gone_)
+      return true;
+    pollfd p{fd_, POLLRDHUP, 0};
+    const int r = ::poll(&p, 1, 0);
+    return r < 0 || (r > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0);
+  }
+
+private:
+  bool write(const std::string &bytes) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (gone_)
+      return false;
+    std::string_view rest = bytes;
+    if (pending_.empty()) { // the usual case: all of it goes at once
+      const ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n < 0 && errno != EAGAIN && errno != EINTR) {
+        gone_ = true;
+        return false;
+      }
+      rest.remove_prefix(n > 0 ? static_cast<size_t>(n) : 0);
+      if (rest.empty())
+        return true;
+    }
+    pending_ += rest;
+    while (!pending_.empty()) {
+      const ssize_t n = ::send(fd_, pending_.data(), pending_.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n > 0) {
+        pending_.erase(0, static_cast<size_t>(n));
+        continue;
+      }
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0 && errno != EAGAIN) {
+        gone_ = true;
+        return false;
+      }
+      break;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (pending_.empty()) {
+      pending_since_.reset();
+    } else if (!pending_since_) {
+      pending_since_ = now;
+    } else if (now - *pending_since_ > std::chrono::milliseconds(write_timeout_ms_)) {
+      gone_ = true; // the client stopped reading
+    }
+    return !gone_;
+  }
+
+  int fd_;
+  std::string extra_headers_;
+  int write_timeout_ms_;
+  CallLog log_;
+  std::mutex mutex_;
+  std::string pending_;
+  std::optional<std::chrono::steady_clock::time_point> pending_since_;
+  std::atomic<bool> gone_{false};
+  bool streaming_ = false;
+  int status_ = 0;
+  int events_ = 0;
+};
+
 // Answers an ApiService call on a connection: a JSON reply through cpp-httplib's response, or
-// server-sent events written straight to the socket (the connection then closes).
+// server-sent events written straight to the socket (the connection then closes), or — once the
+// handler detaches — a DetachedSink that owns the socket from then on.
 class HttpSink final : public ApiSink {
 public:
-  HttpSink(httplib::Response &res, ConnectionStream &conn, std::string extra_headers)
-      : res_(res), conn_(conn), extra_headers_(std::move(extra_headers)) {}
+  HttpSink(httplib::Response &res, ConnectionStream &conn, std::string extra_headers,
+           int write_timeout_ms, CallLog log)
+      : res_(res), conn_(conn), extra_headers_(std::move(extra_headers)),
+        write_timeout_ms_(write_timeout_ms), log_(std::move(log)) {}
 
   void reply(int status, const std::string &json) override {
     status_ = status;
     res_.status = status;
     res_.set_content(json, "application/json");
-    if (status == 429) {
-      // Retry-After in whole seconds, from the error's retry_after_ms when it has one.
-      auto j = nlohmann::json::parse(json, nullptr, false);
-      int64_t ms = 1000;
-      if (j.is_object() && j.contains("error") && j["error"].contains("retry_after_ms") &&
-          j["error"]["retry_after_ms"].is_number())
-        ms = j["error"]["retry_after_ms"].get<int64_t>();
-      res_.set_header("Retry-After", std::to_string(std::max<int64_t>(1, (ms + 999) / 1000)));
-    }
+    if (status == 429)
+      res_.set_header("Retry-After", retry_after_seconds(json));
   }
 
   bool event(const std::string &name, const std::string &json) override {
@@ -68,18 +274,9 @@ public:
       streaming_ = true;
       status_ = 200;
       conn_.take_over();
-      bytes = "HTTP/1.1 200 OK\r\n"
-              "Content-Type: text/event-stream; charset=utf-8\r\n"
-              "Cache-Control: no-cache\r\n"
-              "Connection: close\r\n"
-              "X-Accel-Buffering: no\r\n"
-              "X-Content-Type-Options: nosniff\r\n" +
-              extra_headers_ + "\r\n";
+      bytes = sse_head(extra_headers_);
     }
-    bytes += "event: " + name + "\ndata: ";
-    for (char c : json) // JSON here is one line; a newline would end the field, so split it
-      bytes += c == '\n' ? std::string("\ndata: ") : std::string(1, c);
-    bytes += "\n\n";
+    append_sse_event(bytes, name, json);
     ++events_;
     if (!conn_.send_now(bytes)) {
       gone_ = true;
@@ -90,16 +287,29 @@ public:
 
   bool cancelled() const override { return gone_ || conn_.peer_gone(); }
 
+  std::shared_ptr<ApiSink> detach() override {
+    if (streaming_ || status_ != 0)
+      return nullptr;
+    conn_.detach();
+    detached_ = true;
+    return std::make_shared<DetachedSink>(conn_.socket(), extra_headers_, write_timeout_ms_,
+                                          std::move(log_));
+  }
+
   int status() const { return status_; }
   bool streaming() const { return streaming_; }
+  bool detached() const { return detached_; }
   int events() const { return events_; }
 
 private:
   httplib::Response &res_;
   ConnectionStream &conn_;
   std::string extra_headers_;
+  int write_timeout_ms_;
+  CallLog log_;
   int status_ = 0;
   bool streaming_ = false;
+  bool detached_ = false;
   int events_ = 0;
   std::atomic<bool> gone_{false};
 };
@@ -233,6 +443,8 @@ private:
             stream.request_timed_out() || stream.close_requested())
           break;
       }
+      if (stream.detached())
+        return ok; // the socket is a DetachedSink's now
     }
     ::shutdown(sock, SHUT_RDWR);
     ::close(sock);
@@ -314,9 +526,10 @@ private:
       request.query.emplace_back(key, value);
     request.body = req.body;
     request.client = req.remote_addr;
-    HttpSink sink(res, *conn, cors_headers(req));
+    CallLog log{settings_.log_requests, req.remote_addr, req.method, req.path, started};
+    HttpSink sink(res, *conn, cors_headers(req), settings_.limits.write_timeout_ms, log);
     service_.handle(request, sink);
-    if (!settings_.log_requests)
+    if (!settings_.log_requests || sink.detached()) // a detached call logs when it ends
       return;
     const long long ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                              std::chrono::steady_clock::now() - started)

@@ -58,6 +58,13 @@ public:
   // after it: the caller writes the response itself (server-sent events).
   void take_over() { taken_over_ = true; }
   bool taken_over() const { return taken_over_; }
+  // The socket now belongs to someone else (a detached sink): the connection loop ends without
+  // closing it.
+  void detach() {
+    taken_over_ = true;
+    detached_ = true;
+  }
+  bool detached() const { return detached_; }
   // True once the client has closed or reset the connection, or a write to it failed.
   bool peer_gone() const;
   bool failed() const { return failed_; }
@@ -89,6 +96,7 @@ private:
   std::chrono::steady_clock::time_point deadline_;
   bool timed_out_ = false;
   bool taken_over_ = false;
+  bool detached_ = false;
   bool close_after_ = false;
   std::atomic<bool> failed_{false}; // read by the stream watcher's thread too
 };

@@ -1,0 +1,540 @@
+#include "stream_engine.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <thread>
+#include <unistd.h>
+#include <unordered_map>
+#include <variant>
+
+namespace imc::transport::detail {
+
+namespace {
+
+// What libcurl's failure means for the caller, in the blocking path's words.
+StreamError curl_failure(CURLcode code, const std::string &origin, const Attempt &a,
+                         int64_t connect_ms, bool connected) {
+  switch (code) {
+  case CURLE_COULDNT_CONNECT:
+  case CURLE_COULDNT_RESOLVE_HOST:
+  case CURLE_COULDNT_RESOLVE_PROXY:
+    return make_error(ErrorKind::network,
+                      "could not connect to " + origin + " (refused, unreachable or unknown host)");
+  case CURLE_OPERATION_TIMEDOUT:
+    if (!connected)
+      return make_error(ErrorKind::timeout, "connecting to " + origin + " timed out after " +
+                                                std::to_string(connect_ms) +
+                                                " ms (timeouts.connect_ms)");
+    break;
+  case CURLE_SEND_ERROR:
+    return make_error(ErrorKind::network,
+                      "the connection to " + origin + " closed while the request was sent");
+  case CURLE_SSL_CONNECT_ERROR:
+    return make_error(ErrorKind::network, "the TLS handshake with " + origin + " failed");
+  case CURLE_PEER_FAILED_VERIFICATION:
+    return make_error(ErrorKind::network,
+                      "the TLS certificate of " + origin + " could not be verified");
+  case CURLE_SSL_CACERT_BADFILE:
+    return make_error(ErrorKind::config, "the system's CA certificates could not be loaded");
+  case CURLE_BAD_CONTENT_ENCODING:
+    return make_error(ErrorKind::protocol,
+                      "the response from " + origin + " could not be decompressed");
+  case CURLE_RECV_ERROR:
+  case CURLE_PARTIAL_FILE:
+  case CURLE_GOT_NOTHING:
+    if (!a.head)
+      return make_error(ErrorKind::network,
+                        "the connection to " + origin + " closed or was reset before a response");
+    return make_error(ErrorKind::network, "the connection to " + origin +
+                                              " closed or was reset after " +
+                                              std::to_string(a.bytes) + " bytes of the response");
+  default:
+    break;
+  }
+  return make_error(ErrorKind::network,
+                    "the request to " + origin + " failed: " + curl_easy_strerror(code));
+}
+
+std::string trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
+    s.remove_suffix(1);
+  return std::string(s);
+}
+
+} // namespace
+
+struct StreamEngine::Impl {
+  enum class TimerKind { first_byte, total, retry };
+
+  // A call on the engine's thread, with its attempt in progress.
+  struct Running {
+    Impl *engine = nullptr;
+    uint64_t id = 0;
+    std::unique_ptr<Call> call;
+    CancelToken::Registration cancel_registration;
+    int generation = 0; // attempts started; timers of older attempts are ignored
+    // The attempt in progress (easy != nullptr) or the last one.
+    CURL *easy = nullptr;
+    curl_slist *headers = nullptr;
+    HttpRequest outgoing;
+    Attempt attempt;
+      int status = 0;
+    std::vector<std::pair<std::string, std::string>> head_headers;
+    int64_t connect_ms = 0;
+    bool waiting_to_retry = false;
+  };
+
+  struct Command {
+    enum Kind { start, abort, stop } kind;
+    std::unique_ptr<Call> call; // start
+    uint64_t id = 0;            // abort
+  };
+
+  Impl(Clock &c, std::function<double()> r, size_t max_idle, size_t cap)
+      : clock(c), random01(std::move(r)), body_cap(cap) {
+    epoll_fd = ::epoll_create1(EPOLL_CLOEXEC);
+    wake_fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.fd = wake_fd;
+    ::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, wake_fd, &ev);
+    multi = curl_multi_init();
+    curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, &Impl::on_socket);
+    curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, this);
+    curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, &Impl::on_timer);
+    curl_multi_setopt(multi, CURLMOPT_TIMERDATA, this);
+    curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, static_cast<long>(std::max<size_t>(1, max_idle)));
+    thread = std::thread([this] { run(); });
+  }
+
+  ~Impl() {
+    post({Command::stop, nullptr, 0});
+    thread.join();
+    curl_multi_cleanup(multi);
+    ::close(wake_fd);
+    ::close(epoll_fd);
+  }
+
+  void post(Command command) {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      commands.push_back(std::move(command));
+    }
+    const uint64_t one = 1;
+    [[maybe_unused]] ssize_t n = ::write(wake_fd, &one, sizeof one);
+  }
+
+  // --- libcurl's callbacks ----------------------------------------------------------------------
+
+  static int on_socket(CURL *, curl_socket_t fd, int what, void *userp, void *socketp) {
+    auto *self = static_cast<Impl *>(userp);
+    if (what == CURL_POLL_REMOVE) {
+      ::epoll_ctl(self->epoll_fd, EPOLL_CTL_DEL, fd, nullptr);
+      return 0;
+    }
+    epoll_event ev{};
+    ev.data.fd = fd;
+    ev.events = (what & CURL_POLL_IN ? EPOLLIN : 0u) | (what & CURL_POLL_OUT ? EPOLLOUT : 0u);
+    if (!socketp) {
+      if (::epoll_ctl(self->epoll_fd, EPOLL_CTL_ADD, fd, &ev) != 0 && errno == EEXIST)
+        ::epoll_ctl(self->epoll_fd, EPOLL_CTL_MOD, fd, &ev);
+      curl_multi_assign(self->multi, fd, self);
+    } else if (::epoll_ctl(self->epoll_fd, EPOLL_CTL_MOD, fd, &ev) != 0 && errno == ENOENT) {
+      ::epoll_ctl(self->epoll_fd, EPOLL_CTL_ADD, fd, &ev);
+    }
+    return 0;
+  }
+
+  static int on_timer(CURLM *, long timeout_ms, void *userp) {
+    auto *self = static_cast<Impl *>(userp);
+    self->curl_deadline = timeout_ms < 0 ? -1 : self->clock.steady_ms() + timeout_ms;
+    return 0;
+  }
+
+  static size_t on_header(char *data, size_t size, size_t count, void *userp) {
+    auto &r = *static_cast<Running *>(userp);
+    const size_t n = size * count;
+    const std::string_view line(data, n);
+    if (line.rfind("HTTP/", 0) == 0) { // a status line: a new response (after a 1xx too)
+      r.head_headers.clear();
+      const size_t space = line.find(' ');
+      r.status = space == std::string_view::npos ? 0 : std::atoi(std::string(line.substr(space + 1, 3)).c_str());
+      return n;
+    }
+    if (line == "\r\n" || line == "\n") {
+      if (r.status >= 200 && !r.attempt.head)
+        r.engine->head_arrived(r);
+      return n;
+    }
+    const size_t colon = line.find(':');
+    if (colon != std::string_view::npos)
+      r.head_headers.emplace_back(trim(line.substr(0, colon)), trim(line.substr(colon + 1)));
+    return n;
+  }
+
+  static size_t on_body(char *data, size_t size, size_t count, void *userp) {
+    auto &r = *static_cast<Running *>(userp);
+    Attempt &a = r.attempt;
+    const size_t n = size * count;
+    if (!a.head)
+      r.engine->head_arrived(r);
+    a.bytes += static_cast<int64_t>(n);
+    const size_t cap = r.engine->body_cap;
+    if (a.body.size() < cap)
+      a.body.append(data, std::min(n, cap - a.body.size()));
+    if (a.terminal || a.decoder->done()) {
+      a.drained_after_done += n;
+      return !a.failure && a.drained_after_done <= kDrainAfterDone ? n : 0;
+    }
+    r.call->context->delivery().route(a.decoder->feed(std::string_view(data, n)), a);
+    return a.failure ? 0 : n;
+  }
+
+  // The connection is ready and the request about to be sent: the head must arrive within
+  // first_byte_ms from now.
+  static int on_connected(void *userp, char *, char *, int, int) {
+    auto &r = *static_cast<Running *>(userp);
+    Impl &e = *r.engine;
+    const CallContext &ctx = *r.call->context;
+    const int64_t now = e.clock.steady_ms();
+    r.attempt.record.connected_ms = now - ctx.start_ms();
+    e.add_timer(std::min(ctx.deadline_ms(), now + std::max(1, ctx.timeouts().first_byte_ms)), r,
+                TimerKind::first_byte);
+    return CURL_PREREQFUNC_OK;
+  }
+
+  // --- A call's steps ---------------------------------------------------------------------------
+
+  void head_arrived(Running &r) {
+    Attempt &a = r.attempt;
+    const CallContext &ctx = *r.call->context;
+    a.record.first_byte_ms = clock.steady_ms() - ctx.start_ms();
+    a.record.http_status = r.status;
+    HttpResponseHead head;
+    head.status = r.status;
+    head.headers = r.head_headers;
+    head.received_at_ms = clock.unix_ms();
+    a.head = std::move(head);
+    a.decoder.emplace(make_stream_decoder(r.call->endpoint.protocol, *a.head));
+  }
+
+  void start(std::unique_ptr<Call> call) {
+    auto running = std::make_unique<Running>();
+    Running &r = *running;
+    r.engine = this;
+    r.id = ++last_id;
+    r.call = std::move(call);
+    calls.emplace(r.id, std::move(running));
+    if (stopping)
+      return finish(r, make_error(ErrorKind::cancelled, "the call was cancelled"));
+    const uint64_t id = r.id;
+    r.cancel_registration = r.call->context->options().cancel.on_cancel(
+        [this, id] { post({Command::abort, nullptr, id}); });
+    add_timer(r.call->context->deadline_ms(), r, TimerKind::total);
+    start_attempt(r);
+  }
+
+  void start_attempt(Running &r) {
+    CallContext &ctx = *r.call->context;
+    r.waiting_to_retry = false;
+    if (ctx.options().cancel.cancelled())
+      return finish(r, make_error(ErrorKind::cancelled, "the call was cancelled"));
+    const int64_t now = clock.steady_ms();
+    if (ctx.attempts() > 0) { // a retry takes one more request from the endpoint's bucket
+      const int64_t wait = r.call->limiter->try_reserve(0, now);
+      if (wait > 0) {
+        if (now + wait > ctx.deadline_ms())
+          return finish(r, ctx.last_error());
+        r.waiting_to_retry = true;
+        return add_timer(now + wait, r, TimerKind::retry);
+      }
+    }
+    if (auto error = ctx.next_outgoing(r.outgoing))
+      return finish(r, error);
+    ++r.generation;
+    r.attempt = Attempt{};
+    r.attempt.record.started_ms = now - ctx.start_ms();
+    r.status = 0;
+    r.head_headers.clear();
+    ctx.delivery().begin_attempt();
+    const int64_t remaining = std::max<int64_t>(1, ctx.deadline_ms() - now);
+    r.connect_ms = std::min<int64_t>(std::max(1, ctx.timeouts().connect_ms), remaining);
+
+    CURL *e = curl_easy_init();
+    r.easy = e;
+    curl_easy_setopt(e, CURLOPT_PRIVATE, &r);
+    curl_easy_setopt(e, CURLOPT_URL, r.outgoing.url.c_str());
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_PROXY, ""); // like the blocking path: no proxy from the environment
+    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
+    curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(r.connect_ms));
+    // The engine's timers enforce the deadlines; this only backs them up.
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(remaining + 1000));
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &Impl::on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, &r);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &Impl::on_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, &r);
+    // libcurl names the URL's host unless the request sets its own (SigV4 signs it).
+    for (const auto &[name, value] : r.outgoing.headers)
+      r.headers = curl_slist_append(r.headers, (name + ": " + value).c_str());
+    r.headers = curl_slist_append(r.headers, "Expect:"); // no 100-continue round trip
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, r.headers);
+    if (r.outgoing.method == "GET") {
+      curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+    } else {
+      curl_easy_setopt(e, CURLOPT_POST, 1L);
+      if (r.outgoing.method != "POST")
+        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r.outgoing.method.c_str());
+      // Not copied: `outgoing` lives as long as the attempt. A small body goes out in the same
+      // packet as the head.
+      curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+                       static_cast<curl_off_t>(r.outgoing.body.size()));
+      curl_easy_setopt(e, CURLOPT_POSTFIELDS, r.outgoing.body.data());
+    }
+    curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, &Impl::on_connected);
+    curl_easy_setopt(e, CURLOPT_PREREQDATA, &r);
+    curl_multi_add_handle(multi, e);
+  }
+
+  // The attempt in progress ends: libcurl finished it (`code`) or the engine aborts it.
+  void end_attempt(Running &r, CURLcode code, AbortReason aborted) {
+    CallContext &ctx = *r.call->context;
+    Attempt &a = r.attempt;
+    long connects = 0;
+    curl_easy_getinfo(r.easy, CURLINFO_NUM_CONNECTS, &connects);
+    curl_off_t connect_time = 0;
+    curl_easy_getinfo(r.easy, CURLINFO_CONNECT_TIME_T, &connect_time);
+    long response_code = 0;
+    curl_easy_getinfo(r.easy, CURLINFO_RESPONSE_CODE, &response_code);
+    curl_multi_remove_handle(multi, r.easy);
+    curl_easy_cleanup(r.easy);
+    r.easy = nullptr;
+    curl_slist_free_all(r.headers);
+    r.headers = nullptr;
+    a.record.reused_connection = connects == 0 && code == CURLE_OK;
+    a.record.ended_ms = clock.steady_ms() - ctx.start_ms();
+    const bool ok = code == CURLE_OK && aborted == AbortReason::none;
+    const std::string origin = ctx.url().origin();
+
+    if (!a.terminal && !a.failure) {
+      const bool error_status = a.head && !is_success_status(a.head->status);
+      if (ok || (error_status && aborted == AbortReason::none && code != CURLE_WRITE_ERROR)) {
+        if (!a.decoder) { // a reply without a body (204): decode its head alone
+          r.status = r.status ? r.status : static_cast<int>(response_code);
+          head_arrived(r);
+        }
+        ctx.delivery().route(a.decoder->finish(), a);
+      } else {
+        const StreamError e = aborted != AbortReason::none
+                                  ? abort_error(aborted, origin, ctx.timeouts())
+                                  : curl_failure(code, origin, a, r.connect_ms, connect_time > 0);
+        if (ctx.delivery().passed_on()) {
+          ctx.delivery().fail(e);
+          a.terminal = true;
+        } else {
+          a.failure = e;
+          a.retryable =
+              aborted == AbortReason::none &&
+              ((e.kind == ErrorKind::network && code != CURLE_PEER_FAILED_VERIFICATION) ||
+               (code == CURLE_OPERATION_TIMEDOUT && connect_time == 0));
+        }
+      }
+    }
+    if (ctx.record(std::move(a)))
+      return finish(r, std::nullopt);
+    const auto next = ctx.next_step(random01(), clock.steady_ms());
+    if (!next.retry)
+      return finish(r, next.failure);
+    if (next.delay_ms <= 0)
+      return start_attempt(r);
+    r.waiting_to_retry = true;
+    add_timer(clock.steady_ms() + next.delay_ms, r, TimerKind::retry);
+  }
+
+  void abort(Running &r, AbortReason reason) {
+    if (r.easy)
+      return end_attempt(r, CURLE_ABORTED_BY_CALLBACK, reason);
+    if (reason == AbortReason::cancelled)
+      return finish(r, make_error(ErrorKind::cancelled,
+                                  r.waiting_to_retry
+                                      ? "the call was cancelled while it waited to retry"
+                                      : "the call was cancelled"));
+    finish(r, r.call->context->attempts() > 0 ? r.call->context->last_error()
+                                                : abort_error(reason, r.call->context->url().origin(),
+                                                              r.call->context->timeouts()));
+  }
+
+  void finish(Running &r, std::optional<StreamError> error) {
+    const uint64_t id = r.id;
+    auto node = calls.extract(id);
+    CallResult result = r.call->context->finish(std::move(error));
+    // The registration first: its callback may be posting an abort for this call right now.
+    r.cancel_registration = CancelToken::Registration();
+    auto done = std::move(r.call->done);
+    r.call->context.reset(); // settles and frees the permit: the next call may go
+    if (done)
+      done(std::move(result));
+    --in_flight;
+  }
+
+  // --- Timers -----------------------------------------------------------------------------------
+
+  struct Timer {
+    uint64_t id;
+    int generation;
+    TimerKind kind;
+  };
+
+  void add_timer(int64_t at_ms, const Running &r, TimerKind kind) {
+    timers.emplace(at_ms, Timer{r.id, r.generation, kind});
+  }
+
+  void fire_timers() {
+    const int64_t now = clock.steady_ms();
+    while (!timers.empty() && timers.begin()->first <= now) {
+      const Timer t = timers.begin()->second;
+      timers.erase(timers.begin());
+      auto it = calls.find(t.id);
+      if (it == calls.end())
+        continue;
+      Running &r = *it->second;
+      switch (t.kind) {
+      case TimerKind::total:
+        abort(r, AbortReason::total_timeout);
+        break;
+      case TimerKind::first_byte:
+        if (r.easy && t.generation == r.generation && !r.attempt.head)
+          abort(r, AbortReason::first_byte_timeout);
+        break;
+      case TimerKind::retry:
+        if (!r.easy && r.waiting_to_retry)
+          start_attempt(r);
+        break;
+      }
+    }
+  }
+
+  // --- The loop ---------------------------------------------------------------------------------
+
+  void read_done() {
+    int left = 0;
+    while (CURLMsg *msg = curl_multi_info_read(multi, &left)) {
+      if (msg->msg != CURLMSG_DONE)
+        continue;
+      void *p = nullptr;
+      curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &p);
+      const CURLcode code = msg->data.result;
+      end_attempt(*static_cast<Running *>(p), code, AbortReason::none);
+    }
+  }
+
+  void run_commands() {
+    uint64_t count = 0;
+    [[maybe_unused]] ssize_t n = ::read(wake_fd, &count, sizeof count);
+    std::deque<Command> batch;
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      batch.swap(commands);
+    }
+    for (Command &c : batch) {
+      switch (c.kind) {
+      case Command::start:
+        start(std::move(c.call));
+        break;
+      case Command::abort:
+        if (auto it = calls.find(c.id); it != calls.end())
+          abort(*it->second, AbortReason::cancelled);
+        break;
+      case Command::stop:
+        stopping = true;
+        while (!calls.empty())
+          abort(*calls.begin()->second, AbortReason::cancelled);
+        break;
+      }
+    }
+  }
+
+  void run() {
+    epoll_event events[256];
+    int still_running = 0;
+    for (;;) {
+      int64_t now = clock.steady_ms();
+      int64_t wait = -1;
+      if (curl_deadline >= 0)
+        wait = std::max<int64_t>(0, curl_deadline - now);
+      if (!timers.empty()) {
+        const int64_t w = std::max<int64_t>(0, timers.begin()->first - now);
+        wait = wait < 0 ? w : std::min(wait, w);
+      }
+      const int n = ::epoll_wait(epoll_fd, events, 256, static_cast<int>(std::min<int64_t>(wait, 60000)));
+      for (int i = 0; i < n; ++i) {
+        const int fd = events[i].data.fd;
+        if (fd == wake_fd) {
+          run_commands();
+          continue;
+        }
+        int flags = 0;
+        if (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLRDHUP))
+          flags |= CURL_CSELECT_IN;
+        if (events[i].events & EPOLLOUT)
+          flags |= CURL_CSELECT_OUT;
+        if (events[i].events & EPOLLERR)
+          flags |= CURL_CSELECT_ERR;
+        curl_multi_socket_action(multi, fd, flags, &still_running);
+        read_done();
+      }
+      if (curl_deadline >= 0 && clock.steady_ms() >= curl_deadline) {
+        curl_deadline = -1;
+        curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &still_running);
+      }
+      read_done();
+      fire_timers();
+      if (stopping && calls.empty())
+        break;
+    }
+  }
+
+  Clock &clock;
+  std::function<double()> random01;
+  size_t body_cap;
+  int epoll_fd = -1;
+  int wake_fd = -1;
+  CURLM *multi = nullptr;
+  int64_t curl_deadline = -1;
+  std::multimap<int64_t, Timer> timers;
+  std::unordered_map<uint64_t, std::unique_ptr<Running>> calls;
+  uint64_t last_id = 0;
+  std::atomic<size_t> in_flight{0};
+  bool stopping = false;
+  std::mutex mutex;
+  std::deque<Command> commands;
+  std::thread thread;
+};
+
+StreamEngine::StreamEngine(Clock &clock, std::function<double()> random01,
+                           size_t max_idle_connections, size_t wire_log_body_cap)
+    : impl_(std::make_unique<Impl>(clock, std::move(random01), max_idle_connections,
+                                   wire_log_body_cap)) {}
+
+StreamEngine::~StreamEngine() = default;
+
+void StreamEngine::submit(std::unique_ptr<Call> call) {
+  ++impl_->in_flight;
+  impl_->post({Impl::Command::start, std::move(call), 0});
+}
+
+size_t StreamEngine::in_flight() const { return impl_->in_flight.load(); }
+
+} // namespace imc::transport::detail
