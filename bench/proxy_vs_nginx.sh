@@ -79,7 +79,8 @@ http {
 }
 CONF
 "$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -g 'daemon off;' > "$WORK/nginx.log" 2>&1 &
-PIDS+=($!)
+NGINX_PID=$!
+PIDS+=($NGINX_PID)
 
 # imc serve, with one endpoint at the upstream and no rate limit (one client opens 256 streams).
 cat > "$WORK/endpoints.json" <<JSON
@@ -98,13 +99,20 @@ for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$NGINX_PORT/" && 
 
 echo "upstream :$UPSTREAM  nginx :$NGINX_PORT ($($NGINX -v 2>&1 | cut -d/ -f2))  imc serve :$IMC_PORT"
 echo "streams: ${DELTAS:-10} deltas, ${INTERVAL_MS:-5} ms apart; $(nproc) cores"
+# CPU time (user + system, clock ticks) of a process and its threads; for nginx, master and workers.
+cpu_ticks() { local t=0; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' /proc/$p/stat 2>/dev/null || echo 0))); done; echo $t; }
+NGINX_PIDS="$NGINX_PID $(pgrep -P $NGINX_PID | tr '\n' ' ')" # the master and its workers
+IMC_CPU0=$(cpu_ticks $IMC_PID); NGINX_CPU0=$(cpu_ticks $NGINX_PIDS)
 status=0
 "$BUILD/bench/proxy_load_client" --direct "$UPSTREAM" --nginx "$NGINX_PORT" --imc "$IMC_PORT" \
   --concurrency "${CONCURRENCY:-1,64,256}" --rounds "${ROUNDS:-6}" --sequential "${SEQUENTIAL:-200}" || status=$?
+IMC_CPU=$(( $(cpu_ticks $IMC_PID) - IMC_CPU0 )); NGINX_CPU=$(( $(cpu_ticks $NGINX_PIDS) - NGINX_CPU0 ))
+HZ=$(getconf CLK_TCK)
 echo
+echo "CPU used during the run (the same streams through each): imc serve $(awk "BEGIN{print $IMC_CPU / $HZ}") s, nginx $(awk "BEGIN{print $NGINX_CPU / $HZ}") s"
 echo "imc serve peak RSS: $(grep VmHWM /proc/$IMC_PID/status | awk '{print $2 / 1024 " MiB"}'), threads now: $(grep Threads /proc/$IMC_PID/status | awk '{print $2}')"
 NGINX_RSS=0
-for p in $(pgrep -f "nginx.*$WORK" || true); do
+for p in $NGINX_PIDS; do
   NGINX_RSS=$((NGINX_RSS + $(grep VmHWM /proc/$p/status 2>/dev/null | awk '{print $2}' || echo 0)))
 done
 echo "nginx peak RSS (master + workers): $((NGINX_RSS / 1024)) MiB"

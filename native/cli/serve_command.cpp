@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fcntl.h>
+#include <malloc.h>
 #include <filesystem>
 #include <thread>
 #include <unistd.h>
@@ -47,6 +48,7 @@ struct ServeOptions {
   std::string rate_limit = "50/s";
   size_t threads = 1024;
   double request_timeout_s = 30;
+  double write_timeout_s = 15;
   double drain_timeout_s = 10;
   bool quiet = false;
 };
@@ -84,6 +86,12 @@ int fail(const Errors &errors, const std::string &summary) {
 
 int run_serve(const ServeOptions &opt) {
   namespace fs = std::filesystem;
+  // Streams allocate and free small blocks on the event loops' threads all the time; glibc's
+  // default trims each thread arena back (mprotect) as soon as its top is free and grows it again
+  // on the next burst — measured at ~7 % of a loop's CPU under 256 streams. Keep 16 MiB of slack
+  // per arena (address space; pages are only resident once used).
+  mallopt(M_TRIM_THRESHOLD, 64 << 20);
+  mallopt(M_TOP_PAD, 16 << 20);
   api::http::HttpSettings http;
   http.bind = opt.bind;
   http.port = opt.port;
@@ -92,6 +100,7 @@ int run_serve(const ServeOptions &opt) {
   http.max_threads = opt.threads;
   http.log_requests = !opt.quiet;
   http.limits.request_timeout_ms = static_cast<int>(opt.request_timeout_s * 1000);
+  http.limits.write_timeout_ms = static_cast<int>(opt.write_timeout_s * 1000);
   const auto rate = parse_rate(opt.rate_limit);
   if (!rate)
     return fail({}, "--rate-limit takes calls per second per client, as 50/s (0 for none), not '" +
@@ -262,6 +271,10 @@ void register_serve_command(CLI::App &app, CommandAction &chosen) {
       ->check(CLI::Range(size_t{8}, size_t{65536}));
   cmd->add_option("--request-timeout", opt->request_timeout_s,
                   "Seconds a client has to send a whole request (slow clients are cut off)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 3600.0));
+  cmd->add_option("--write-timeout", opt->write_timeout_s,
+                  "Seconds a client may take nothing of a reply or stream before it is dropped")
       ->capture_default_str()
       ->check(CLI::Range(0.1, 3600.0));
   cmd->add_option("--drain-timeout", opt->drain_timeout_s,

@@ -9,6 +9,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <thread>
@@ -467,6 +468,7 @@ struct StreamEngine::Impl {
   }
 
   void run() {
+    pthread_setname_np(pthread_self(), "imc-loop"); // as ps, top and perf show it
     epoll_event events[256];
     int still_running = 0;
     for (;;) {

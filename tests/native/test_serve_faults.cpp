@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <thread>
 
 namespace imc::test {
@@ -159,6 +161,51 @@ TEST(ServeFaults, AClientThatGoesAwayCancelsItsUpstreamCall) {
     state = http_get(f.port(), "/api/transcripts/" + transcript_id).json()["status"]["state"];
   }
   EXPECT_EQ(state, "incomplete");
+}
+
+// A /api/chat stream runs on the transport's event loop: a client that stops reading must
+// neither stall that loop (other streams go on) nor hold the upstream call forever.
+TEST(ServeFaults, AClientThatStopsReadingIsDroppedWithoutStallingOtherStreams) {
+  ServeSetup setup;
+  setup.extra_args = {"--write-timeout", "1"};
+  ServeFixture f(setup);
+  ASSERT_TRUE(f.serve->ok()) << f.serve->err();
+  // Far more than the sockets can hold: 600 deltas of 16 KiB, 5 ms apart (3 s in all).
+  FakeReply big = fake_reply::openai_sse(std::vector<std::string>(600, std::string(16384, 'x')));
+  big.chunk_delay_ms = 5;
+  f.fake.script("POST", "/v1/chat/completions", {big, fake_reply::openai_sse({"still ", "fine"})});
+
+  const int fd = connect_local(f.port());
+  ASSERT_GE(fd, 0);
+  const int small = 4096;
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+  const std::string body = chat_body();
+  const std::string request = "POST /api/chat HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                              "application/json\r\nContent-Length: " +
+                              std::to_string(body.size()) + "\r\n\r\n" + body;
+  ASSERT_EQ(::send(fd, request.data(), request.size(), MSG_NOSIGNAL),
+            static_cast<ssize_t>(request.size()));
+  // ... and never reads. Meanwhile another stream is served at once.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const auto started = std::chrono::steady_clock::now();
+  const auto other = http_post(f.port(), "/api/chat", chat_body());
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(), 2.0);
+  ASSERT_EQ(other.status, 200) << other.raw.substr(0, 400);
+  EXPECT_NE(other.raw.find("event: finished"), std::string::npos) << other.raw.substr(0, 400);
+
+  // The reader that stopped is dropped after the write timeout and its upstream call cancelled,
+  // long before the upstream's 3 s are over.
+  std::string log;
+  for (int i = 0; i < 150; ++i) {
+    log = f.serve->err();
+    if (log.find("fake-a: cancelled") != std::string::npos)
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_NE(log.find("chat 127.0.0.1 fake-a: cancelled"), std::string::npos) << log;
+  EXPECT_NE(log.find("(client gone)"), std::string::npos) << log;
+  ::close(fd);
+  EXPECT_TRUE(f.serve->running());
 }
 
 TEST(ServeFaults, SigtermDrainsOpenStreamsThenExits) {

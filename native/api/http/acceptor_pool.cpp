@@ -1,5 +1,7 @@
 #include "acceptor_pool.h"
 
+#include <pthread.h>
+
 #include <cerrno>
 #include <chrono>
 #include <sys/socket.h>
@@ -63,6 +65,7 @@ size_t AcceptorPool::threads() const {
 }
 
 void AcceptorPool::accept_loop() {
+  pthread_setname_np(pthread_self(), "imc-conn"); // as ps, top and perf show it
   for (;;) {
     const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
     std::unique_lock<std::mutex> lock(mutex_);

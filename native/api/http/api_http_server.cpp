@@ -144,12 +144,12 @@ public:
             break;
           sent += n > 0 ? static_cast<size_t>(n) : 0;
         }
-        ::shutdown(fd, SHUT_RDWR);
         ::close(fd);
       }).detach();
       return;
     }
-    ::shutdown(fd_, SHUT_RDWR);
+    // The request was read whole, so close() ends the stream with a FIN (no shutdown needed:
+    // nothing else holds the socket).
     ::close(fd_);
   }
 
@@ -200,6 +200,7 @@ private:
     std::lock_guard<std::mutex> lock(mutex_);
     if (gone_)
       return false;
+    size_t taken = 0; // bytes the client took during this write
     std::string_view rest = bytes;
     if (pending_.empty()) { // the usual case: all of it goes at once
       const ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -207,7 +208,8 @@ private:
         gone_ = true;
         return false;
       }
-      rest.remove_prefix(n > 0 ? static_cast<size_t>(n) : 0);
+      taken = n > 0 ? static_cast<size_t>(n) : 0;
+      rest.remove_prefix(taken);
       if (rest.empty())
         return true;
     }
@@ -216,6 +218,7 @@ private:
       const ssize_t n = ::send(fd_, pending_.data(), pending_.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
       if (n > 0) {
         pending_.erase(0, static_cast<size_t>(n));
+        taken += static_cast<size_t>(n);
         continue;
       }
       if (n < 0 && errno == EINTR)
@@ -227,15 +230,19 @@ private:
       break;
     }
     const auto now = std::chrono::steady_clock::now();
-    if (pending_.empty()) {
+    if (pending_.size() > kMaxPending) {
+      gone_ = true; // the upstream outruns a client that reads far too slowly
+    } else if (pending_.empty()) {
       pending_since_.reset();
-    } else if (!pending_since_) {
-      pending_since_ = now;
+    } else if (!pending_since_ || taken > 0) {
+      pending_since_ = now; // waiting since the client last took something
     } else if (now - *pending_since_ > std::chrono::milliseconds(write_timeout_ms_)) {
       gone_ = true; // the client stopped reading
     }
     return !gone_;
   }
+
+  static constexpr size_t kMaxPending = 4u << 20;
 
   int fd_;
   std::string extra_headers_;
