@@ -452,8 +452,9 @@ void Service::chat(const ApiRequest &request, ApiSink &sink) {
   stream->send->on_gone([token = stream->token] { token.cancel(); });
   transport::CallOptions options;
   options.cancel = stream->token;
-  ChatStream &c = *stream;
-  options.on_event = [&c, name = endpoint.name](const ChatEvent &event) {
+  // The callback owns the stream too: it lives as long as the call, on whichever thread.
+  options.on_event = [stream, name = endpoint.name](const ChatEvent &event) {
+    ChatStream &c = *stream;
     EventSender &send = *c.send;
     if (const auto *delta = std::get_if<TextDelta>(&event)) {
       send("delta", Json{{"text", delta->text}});
@@ -488,17 +489,10 @@ void Service::chat(const ApiRequest &request, ApiSink &sink) {
                        ? " (client gone)"
                        : "");
   };
-  if (stream->owned) {
-    // `stream` must outlive the event callback, which refers to it: the callback is destroyed
-    // with the call, after `done`.
-    options.on_event = [stream, relay = std::move(options.on_event)](const ChatEvent &event) {
-      relay(event);
-    };
-    transport_.chat_async(endpoint, chat_request, std::move(options),
-                          [done](transport::CallResult result) { done(result); });
-    return;
-  }
-  done(transport_.chat(endpoint, chat_request, options));
+  if (stream->owned)
+    transport_.chat_async(endpoint, chat_request, std::move(options), std::move(done));
+  else
+    done(transport_.chat(endpoint, chat_request, options));
 }
 
 } // namespace imc::api

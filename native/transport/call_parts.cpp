@@ -1,7 +1,6 @@
 #include "call_parts.h"
 
 #include <algorithm>
-#include <cctype>
 #include <variant>
 
 namespace imc::transport::detail {
@@ -14,15 +13,6 @@ StreamError make_error(ErrorKind kind, std::string message) {
 }
 
 bool is_success_status(int status) { return status >= 200 && status < 300; }
-
-bool iequals(const std::string &a, const char *b) {
-  size_t i = 0;
-  for (; i < a.size() && b[i]; ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  return i == a.size() && !b[i];
-}
 
 StreamError abort_error(AbortReason reason, const std::string &origin,
                         const EndpointTimeouts &timeouts) {
@@ -40,6 +30,44 @@ StreamError abort_error(AbortReason reason, const std::string &origin,
   return make_error(ErrorKind::timeout, "the call to " + origin + " did not finish within " +
                                             std::to_string(timeouts.total_ms) +
                                             " ms (timeouts.total_ms)");
+}
+
+StreamError transport_failure(TransportFailure failure, const std::string &origin,
+                              const Attempt &a, int64_t connect_ms, const std::string &detail) {
+  switch (failure) {
+  case TransportFailure::connect:
+    return make_error(ErrorKind::network,
+                      "could not connect to " + origin + " (refused, unreachable or unknown host)");
+  case TransportFailure::connect_timeout:
+    return make_error(ErrorKind::timeout, "connecting to " + origin + " timed out after " +
+                                              std::to_string(connect_ms) +
+                                              " ms (timeouts.connect_ms)");
+  case TransportFailure::bind:
+    return make_error(ErrorKind::network, "could not bind a local address to reach " + origin);
+  case TransportFailure::write:
+    return make_error(ErrorKind::network,
+                      "the connection to " + origin + " closed while the request was sent");
+  case TransportFailure::tls_handshake:
+    return make_error(ErrorKind::network, "the TLS handshake with " + origin + " failed");
+  case TransportFailure::tls_verification:
+    return make_error(ErrorKind::network,
+                      "the TLS certificate of " + origin + " could not be verified");
+  case TransportFailure::ca_certificates:
+    return make_error(ErrorKind::config, "the system's CA certificates could not be loaded");
+  case TransportFailure::decompression:
+    return make_error(ErrorKind::protocol,
+                      "the response from " + origin + " could not be decompressed");
+  case TransportFailure::read:
+    if (!a.head)
+      return make_error(ErrorKind::network,
+                        "the connection to " + origin + " closed or was reset before a response");
+    return make_error(ErrorKind::network, "the connection to " + origin +
+                                              " closed or was reset after " +
+                                              std::to_string(a.bytes) + " bytes of the response");
+  case TransportFailure::other:
+    break;
+  }
+  return make_error(ErrorKind::network, "the request to " + origin + " failed: " + detail);
 }
 
 HttpRequest logged_request(const HttpRequest &outgoing, const HttpRequest &original,

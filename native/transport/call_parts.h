@@ -26,9 +26,27 @@ constexpr size_t kDrainAfterDone = 64 * 1024;
 
 StreamError make_error(ErrorKind kind, std::string message);
 bool is_success_status(int status);
-bool iequals(const std::string &a, const char *b);
 StreamError abort_error(AbortReason reason, const std::string &origin,
                         const EndpointTimeouts &timeouts);
+
+struct Attempt;
+// How an exchange failed, whichever HTTP library ran it (cpp-httplib's Error, libcurl's
+// CURLcode): each maps its codes here, so both paths word a failure alike.
+enum class TransportFailure {
+  connect,         // refused, unreachable, unknown host
+  connect_timeout, // timeouts.connect_ms passed
+  bind,            // no local address
+  write,           // closed while the request was sent
+  read,            // closed or reset before or during the response
+  tls_handshake,
+  tls_verification,
+  ca_certificates,
+  decompression,
+  other, // `detail` says what
+};
+StreamError transport_failure(TransportFailure failure, const std::string &origin,
+                              const Attempt &attempt, int64_t connect_ms,
+                              const std::string &detail = "");
 // The request as logged: redacted like core redact() does, including the headers its own
 // AuthNeeds named (restored for that purpose), and scrubbed of every secret value.
 HttpRequest logged_request(const HttpRequest &outgoing, const HttpRequest &original,

@@ -31,43 +31,32 @@ void set_timeout_ms(httplib::Client &client, void (httplib::Client::*setter)(tim
   (client.*setter)(static_cast<time_t>(ms / 1000), static_cast<time_t>((ms % 1000) * 1000));
 }
 
+bool iequals(const std::string &a, const char *b) {
+  size_t i = 0;
+  for (; i < a.size() && b[i]; ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
+  return i == a.size() && !b[i];
+}
+
 StreamError transport_error(httplib::Error error, const std::string &origin, const Attempt &a,
                             int64_t connect_ms) {
-  switch (error) {
-  case httplib::Error::Connection:
-    return make_error(ErrorKind::network,
-                      "could not connect to " + origin + " (refused, unreachable or unknown host)");
-  case httplib::Error::ConnectionTimeout:
-    return make_error(ErrorKind::timeout, "connecting to " + origin + " timed out after " +
-                                              std::to_string(connect_ms) +
-                                              " ms (timeouts.connect_ms)");
-  case httplib::Error::BindIPAddress:
-    return make_error(ErrorKind::network, "could not bind a local address to reach " + origin);
-  case httplib::Error::Write:
-    return make_error(ErrorKind::network,
-                      "the connection to " + origin + " closed while the request was sent");
-  case httplib::Error::SSLConnection:
-    return make_error(ErrorKind::network, "the TLS handshake with " + origin + " failed");
-  case httplib::Error::SSLServerVerification:
-    return make_error(ErrorKind::network,
-                      "the TLS certificate of " + origin + " could not be verified");
-  case httplib::Error::SSLLoadingCerts:
-    return make_error(ErrorKind::config, "the system's CA certificates could not be loaded");
-  case httplib::Error::Compression:
-    return make_error(ErrorKind::protocol,
-                      "the response from " + origin + " could not be decompressed");
-  case httplib::Error::Read:
-    if (!a.head)
-      return make_error(ErrorKind::network,
-                        "the connection to " + origin + " closed or was reset before a response");
-    return make_error(ErrorKind::network, "the connection to " + origin +
-                                              " closed or was reset after " +
-                                              std::to_string(a.bytes) + " bytes of the response");
-  default:
-    break;
-  }
-  return make_error(ErrorKind::network,
-                    "the request to " + origin + " failed: " + httplib::to_string(error));
+  const auto failure = [&] {
+    switch (error) {
+    case httplib::Error::Connection: return TransportFailure::connect;
+    case httplib::Error::ConnectionTimeout: return TransportFailure::connect_timeout;
+    case httplib::Error::BindIPAddress: return TransportFailure::bind;
+    case httplib::Error::Write: return TransportFailure::write;
+    case httplib::Error::Read: return TransportFailure::read;
+    case httplib::Error::SSLConnection: return TransportFailure::tls_handshake;
+    case httplib::Error::SSLServerVerification: return TransportFailure::tls_verification;
+    case httplib::Error::SSLLoadingCerts: return TransportFailure::ca_certificates;
+    case httplib::Error::Compression: return TransportFailure::decompression;
+    default: return TransportFailure::other;
+    }
+  }();
+  return transport_failure(failure, origin, a, connect_ms, httplib::to_string(error));
 }
 
 HttpResponseHead head_of(const httplib::Response &response, int64_t unix_ms) {
@@ -107,6 +96,8 @@ struct HttpTransport::Impl {
   }
 
   CallResult send(const Endpoint &endpoint, const HttpRequest &request, const CallOptions &call);
+  CallResult unbuildable(const Endpoint &endpoint, const Errors &errors,
+                         const CallOptions &options);
   Attempt run_attempt(const HttpRequest &outgoing, const UrlParts &url, Protocol protocol,
                       const EndpointTimeouts &timeouts, int64_t start, int64_t deadline,
                       const CancelToken &cancel, Delivery &delivery);
@@ -313,24 +304,30 @@ HttpTransport::HttpTransport(TransportOptions options)
 
 HttpTransport::~HttpTransport() = default;
 
+// A request the adapter cannot build ends at once, without the network, in the same words for
+// chat and chat_async.
+CallResult HttpTransport::Impl::unbuildable(const Endpoint &endpoint, const Errors &errors,
+                                            const CallOptions &options) {
+  CallResult result;
+  const StreamError error = to_stream_error(errors);
+  result.response.error = error;
+  if (options.on_event)
+    options.on_event(error);
+  WireLog &log = result.wire_log;
+  log.call_id = options.call_id.empty() ? new_call_id() : options.call_id;
+  log.endpoint = endpoint.name;
+  log.protocol = to_string(endpoint.protocol);
+  log.started_unix_ms = log.ended_unix_ms = clock.unix_ms();
+  log.status = to_string(error.kind);
+  log.error_message = error.message;
+  return result;
+}
+
 CallResult HttpTransport::chat(const Endpoint &endpoint, const ChatRequest &request,
                                const CallOptions &options) {
   auto built = build_chat_request(endpoint, request);
-  if (!built) {
-    CallResult result;
-    const StreamError error = to_stream_error(built.errors());
-    result.response.error = error;
-    if (options.on_event)
-      options.on_event(error);
-    WireLog &log = result.wire_log;
-    log.call_id = options.call_id.empty() ? impl_->new_call_id() : options.call_id;
-    log.endpoint = endpoint.name;
-    log.protocol = to_string(endpoint.protocol);
-    log.started_unix_ms = log.ended_unix_ms = impl_->clock.unix_ms();
-    log.status = to_string(error.kind);
-    log.error_message = error.message;
-    return result;
-  }
+  if (!built)
+    return impl_->unbuildable(endpoint, built.errors(), options);
   CallOptions with_estimate = options;
   if (!with_estimate.estimated_tokens)
     with_estimate.estimated_tokens = estimate_tokens(endpoint, request);
@@ -339,14 +336,11 @@ CallResult HttpTransport::chat(const Endpoint &endpoint, const ChatRequest &requ
 
 void HttpTransport::chat_async(const Endpoint &endpoint, const ChatRequest &request,
                                CallOptions options, std::function<void(CallResult)> done) {
+  auto built = build_chat_request(endpoint, request);
+  if (!built)
+    return done(impl_->unbuildable(endpoint, built.errors(), options));
   if (!options.estimated_tokens)
     options.estimated_tokens = estimate_tokens(endpoint, request);
-  auto built = build_chat_request(endpoint, request);
-  if (!built) {
-    CallOptions sync = options;
-    done(chat(endpoint, request, sync)); // the same `config`/`unsupported` end, no network
-    return;
-  }
   auto call = std::make_unique<detail::StreamEngine::Call>();
   call->endpoint = endpoint;
   call->request = std::move(*built);

@@ -21,48 +21,28 @@ namespace imc::transport::detail {
 
 namespace {
 
-// What libcurl's failure means for the caller, in the blocking path's words.
+// libcurl's failure in the words of the blocking path (transport_failure).
 StreamError curl_failure(CURLcode code, const std::string &origin, const Attempt &a,
                          int64_t connect_ms, bool connected) {
-  switch (code) {
-  case CURLE_COULDNT_CONNECT:
-  case CURLE_COULDNT_RESOLVE_HOST:
-  case CURLE_COULDNT_RESOLVE_PROXY:
-    return make_error(ErrorKind::network,
-                      "could not connect to " + origin + " (refused, unreachable or unknown host)");
-  case CURLE_OPERATION_TIMEDOUT:
-    if (!connected)
-      return make_error(ErrorKind::timeout, "connecting to " + origin + " timed out after " +
-                                                std::to_string(connect_ms) +
-                                                " ms (timeouts.connect_ms)");
-    break;
-  case CURLE_SEND_ERROR:
-    return make_error(ErrorKind::network,
-                      "the connection to " + origin + " closed while the request was sent");
-  case CURLE_SSL_CONNECT_ERROR:
-    return make_error(ErrorKind::network, "the TLS handshake with " + origin + " failed");
-  case CURLE_PEER_FAILED_VERIFICATION:
-    return make_error(ErrorKind::network,
-                      "the TLS certificate of " + origin + " could not be verified");
-  case CURLE_SSL_CACERT_BADFILE:
-    return make_error(ErrorKind::config, "the system's CA certificates could not be loaded");
-  case CURLE_BAD_CONTENT_ENCODING:
-    return make_error(ErrorKind::protocol,
-                      "the response from " + origin + " could not be decompressed");
-  case CURLE_RECV_ERROR:
-  case CURLE_PARTIAL_FILE:
-  case CURLE_GOT_NOTHING:
-    if (!a.head)
-      return make_error(ErrorKind::network,
-                        "the connection to " + origin + " closed or was reset before a response");
-    return make_error(ErrorKind::network, "the connection to " + origin +
-                                              " closed or was reset after " +
-                                              std::to_string(a.bytes) + " bytes of the response");
-  default:
-    break;
-  }
-  return make_error(ErrorKind::network,
-                    "the request to " + origin + " failed: " + curl_easy_strerror(code));
+  const auto failure = [&] {
+    switch (code) {
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY: return TransportFailure::connect;
+    case CURLE_OPERATION_TIMEDOUT:
+      return connected ? TransportFailure::other : TransportFailure::connect_timeout;
+    case CURLE_SEND_ERROR: return TransportFailure::write;
+    case CURLE_RECV_ERROR:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_GOT_NOTHING: return TransportFailure::read;
+    case CURLE_SSL_CONNECT_ERROR: return TransportFailure::tls_handshake;
+    case CURLE_PEER_FAILED_VERIFICATION: return TransportFailure::tls_verification;
+    case CURLE_SSL_CACERT_BADFILE: return TransportFailure::ca_certificates;
+    case CURLE_BAD_CONTENT_ENCODING: return TransportFailure::decompression;
+    default: return TransportFailure::other;
+    }
+  }();
+  return transport_failure(failure, origin, a, connect_ms, curl_easy_strerror(code));
 }
 
 std::string trim(std::string_view s) {
@@ -85,7 +65,8 @@ struct StreamEngine::Impl {
     std::unique_ptr<Call> call;
     CancelToken::Registration cancel_registration;
     int generation = 0; // attempts started; timers of older attempts are ignored
-    // The attempt in progress (easy != nullptr) or the last one.
+    // The attempt in progress; nullptr while the call waits to retry (a backoff, or the
+    // endpoint's request bucket).
     CURL *easy = nullptr;
     curl_slist *headers = nullptr;
     HttpRequest outgoing;
@@ -93,7 +74,6 @@ struct StreamEngine::Impl {
       int status = 0;
     std::vector<std::pair<std::string, std::string>> head_headers;
     int64_t connect_ms = 0;
-    bool waiting_to_retry = false;
   };
 
   struct Command {
@@ -248,7 +228,6 @@ struct StreamEngine::Impl {
 
   void start_attempt(Running &r) {
     CallContext &ctx = *r.call->context;
-    r.waiting_to_retry = false;
     if (ctx.options().cancel.cancelled())
       return finish(r, make_error(ErrorKind::cancelled, "the call was cancelled"));
     const int64_t now = clock.steady_ms();
@@ -257,7 +236,6 @@ struct StreamEngine::Impl {
       if (wait > 0) {
         if (now + wait > ctx.deadline_ms())
           return finish(r, ctx.last_error());
-        r.waiting_to_retry = true;
         return add_timer(now + wait, r, TimerKind::retry);
       }
     }
@@ -360,21 +338,17 @@ struct StreamEngine::Impl {
       return finish(r, next.failure);
     if (next.delay_ms <= 0)
       return start_attempt(r);
-    r.waiting_to_retry = true;
     add_timer(clock.steady_ms() + next.delay_ms, r, TimerKind::retry);
   }
 
   void abort(Running &r, AbortReason reason) {
     if (r.easy)
       return end_attempt(r, CURLE_ABORTED_BY_CALLBACK, reason);
+    // Between attempts: the call waits to retry, after at least one failed attempt.
     if (reason == AbortReason::cancelled)
       return finish(r, make_error(ErrorKind::cancelled,
-                                  r.waiting_to_retry
-                                      ? "the call was cancelled while it waited to retry"
-                                      : "the call was cancelled"));
-    finish(r, r.call->context->attempts() > 0 ? r.call->context->last_error()
-                                                : abort_error(reason, r.call->context->url().origin(),
-                                                              r.call->context->timeouts()));
+                                  "the call was cancelled while it waited to retry"));
+    finish(r, r.call->context->last_error());
   }
 
   void finish(Running &r, std::optional<StreamError> error) {
@@ -420,7 +394,7 @@ struct StreamEngine::Impl {
           abort(r, AbortReason::first_byte_timeout);
         break;
       case TimerKind::retry:
-        if (!r.easy && r.waiting_to_retry)
+        if (!r.easy) // waiting to retry
           start_attempt(r);
         break;
       }

@@ -30,6 +30,16 @@ FakeReply sse_then(FakeReply::Fault fault, size_t after_chunks) {
   return r;
 }
 
+// imc serve's stderr once it contains `text`, or as it is after `within_ms`.
+std::string log_once_it_says(const ServeProcess &serve, const std::string &text, int within_ms) {
+  std::string log = serve.err();
+  for (int waited = 0; log.find(text) == std::string::npos && waited < within_ms; waited += 20) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    log = serve.err();
+  }
+  return log;
+}
+
 std::vector<Fault> faults() {
   std::vector<Fault> out;
   out.push_back({"reset before the head", sse_then(FakeReply::Fault::reset, 0), 502, "network"});
@@ -129,13 +139,7 @@ TEST(ServeFaults, AClientThatGoesAwayCancelsItsUpstreamCall) {
   const auto reply = http(f.port(), call);
   EXPECT_EQ(reply.status, 200);
   // The proxy notices within ~50 ms, cancels, and logs the call as cancelled.
-  std::string log;
-  for (int i = 0; i < 100; ++i) {
-    log = f.serve->err();
-    if (log.find("(client gone)") != std::string::npos)
-      break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  const std::string log = log_once_it_says(*f.serve, "(client gone)", 2000);
   EXPECT_NE(log.find("chat 127.0.0.1 fake-a: cancelled"), std::string::npos) << log;
   EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(), 5.0);
 
@@ -195,13 +199,7 @@ TEST(ServeFaults, AClientThatStopsReadingIsDroppedWithoutStallingOtherStreams) {
 
   // The reader that stopped is dropped after the write timeout and its upstream call cancelled,
   // long before the upstream's 3 s are over.
-  std::string log;
-  for (int i = 0; i < 150; ++i) {
-    log = f.serve->err();
-    if (log.find("fake-a: cancelled") != std::string::npos)
-      break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  const std::string log = log_once_it_says(*f.serve, "fake-a: cancelled", 3000);
   EXPECT_NE(log.find("chat 127.0.0.1 fake-a: cancelled"), std::string::npos) << log;
   EXPECT_NE(log.find("(client gone)"), std::string::npos) << log;
   ::close(fd);

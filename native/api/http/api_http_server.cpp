@@ -75,6 +75,13 @@ const char *reason_phrase(int status) {
   }
 }
 
+// Sent with every reply (add_headers) and with a detached call's error reply.
+constexpr std::pair<const char *, const char *> kSecurityHeaders[] = {
+    {"X-Content-Type-Options", "nosniff"},
+    {"Referrer-Policy", "no-referrer"},
+    {"X-Frame-Options", "DENY"},
+};
+
 // The head of a server-sent events stream (the connection closes after it).
 std::string sse_head(const std::string &extra_headers) {
   return "HTTP/1.1 200 OK\r\n"
@@ -100,11 +107,26 @@ void append_sse_event(std::string &bytes, const std::string &name, const std::st
   bytes += "\n\n";
 }
 
-// What a detached call logs when it ends.
+// The stderr line of an API call, when it ends.
 struct CallLog {
   bool enabled = false;
   std::string client, method, path;
   std::chrono::steady_clock::time_point started;
+
+  void write(bool streamed, int status, int events, bool client_gone) const {
+    if (!enabled)
+      return;
+    const long long ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::steady_clock::now() - started)
+                             .count();
+    if (streamed)
+      std::fprintf(stderr, "imc serve: %s %s %s 200 stream, %d events, %lld ms%s\n",
+                   client.c_str(), method.c_str(), path.c_str(), events, ms,
+                   client_gone ? " (client gone)" : "");
+    else
+      std::fprintf(stderr, "imc serve: %s %s %s %d %lld ms\n", client.c_str(), method.c_str(),
+                   path.c_str(), status, ms);
+  }
 };
 
 // The rest of a call whose handler returned (ApiSink::detach): writes go straight to the
@@ -119,18 +141,7 @@ public:
         log_(std::move(log)) {}
 
   ~DetachedSink() override {
-    if (log_.enabled) {
-      const long long ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                               std::chrono::steady_clock::now() - log_.started)
-                               .count();
-      if (streaming_)
-        std::fprintf(stderr, "imc serve: %s %s %s 200 stream, %d events, %lld ms%s\n",
-                     log_.client.c_str(), log_.method.c_str(), log_.path.c_str(), events_, ms,
-                     gone_ ? " (client gone)" : "");
-      else
-        std::fprintf(stderr, "imc serve: %s %s %s %d %lld ms\n", log_.client.c_str(),
-                     log_.method.c_str(), log_.path.c_str(), status_, ms);
-    }
+    log_.write(streaming_, status_, events_, gone_);
     if (!pending_.empty() && !gone_) {
       std::thread([fd = fd_, bytes = std::move(pending_), timeout = write_timeout_ms_] {
         size_t sent = 0;
@@ -155,19 +166,13 @@ public:
 
   void reply(int status, const std::string &json) override {
     status_ = status;
-    std::string bytes = "HTTP/1.1 " + std::to_string(status) + " " +
-                        reason_phrase(status) +
-                        "\r\n"
-                        "Content-Type: application/json\r\n"
-                        "Content-Length: " +
+    std::string bytes = "HTTP/1.1 " + std::to_string(status) + " " + reason_phrase(status) +
+                        "\r\nContent-Type: application/json\r\nContent-Length: " +
                         std::to_string(json.size()) +
-                        "\r\n"
-                        "Connection: close\r\n"
-                        "Cache-Control: no-store\r\n"
-                        "X-Content-Type-Options: nosniff\r\n"
-                        "Referrer-Policy: no-referrer\r\n"
-                        "X-Frame-Options: DENY\r\n" +
-                        extra_headers_;
+                        "\r\nConnection: close\r\nCache-Control: no-store\r\n";
+    for (const auto &[name, value] : kSecurityHeaders)
+      bytes += std::string(name) + ": " + value + "\r\n";
+    bytes += extra_headers_;
     if (status == 429)
       bytes += "Retry-After: " + retry_after_seconds(json) + "\r\n";
     bytes += "\r\n";
@@ -187,48 +192,36 @@ public:
     return write(bytes);
   }
 
-  bool cancelled() const override {
-    if (gone_)
-      return true;
-    pollfd p{fd_, POLLRDHUP, 0};
-    const int r = ::poll(&p, 1, 0);
-    return r < 0 || (r > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0);
-  }
+  bool cancelled() const override { return gone_ || peer_closed(fd_); }
 
 private:
   bool write(const std::string &bytes) {
     std::lock_guard<std::mutex> lock(mutex_);
     if (gone_)
       return false;
+    // Bytes still waiting go first; usually there are none and `bytes` goes as it is.
+    if (!pending_.empty())
+      pending_ += bytes;
+    std::string_view rest = pending_.empty() ? std::string_view(bytes) : pending_;
     size_t taken = 0; // bytes the client took during this write
-    std::string_view rest = bytes;
-    if (pending_.empty()) { // the usual case: all of it goes at once
-      const ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-      if (n < 0 && errno != EAGAIN && errno != EINTR) {
-        gone_ = true;
-        return false;
-      }
-      taken = n > 0 ? static_cast<size_t>(n) : 0;
-      rest.remove_prefix(taken);
-      if (rest.empty())
-        return true;
-    }
-    pending_ += rest;
-    while (!pending_.empty()) {
-      const ssize_t n = ::send(fd_, pending_.data(), pending_.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    while (!rest.empty()) {
+      const ssize_t n = ::send(fd_, rest.data(), rest.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
       if (n > 0) {
-        pending_.erase(0, static_cast<size_t>(n));
+        rest.remove_prefix(static_cast<size_t>(n));
         taken += static_cast<size_t>(n);
+      } else if (n < 0 && errno == EINTR) {
         continue;
-      }
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0 && errno != EAGAIN) {
+      } else if (n < 0 && errno != EAGAIN) {
         gone_ = true;
         return false;
+      } else {
+        break; // the client's buffer is full: the rest waits
       }
-      break;
     }
+    if (pending_.empty())
+      pending_.assign(rest);
+    else
+      pending_.erase(0, pending_.size() - rest.size());
     const auto now = std::chrono::steady_clock::now();
     if (pending_.size() > kMaxPending) {
       gone_ = true; // the upstream outruns a client that reads far too slowly
@@ -536,18 +529,8 @@ private:
     CallLog log{settings_.log_requests, req.remote_addr, req.method, req.path, started};
     HttpSink sink(res, *conn, cors_headers(req), settings_.limits.write_timeout_ms, log);
     service_.handle(request, sink);
-    if (!settings_.log_requests || sink.detached()) // a detached call logs when it ends
-      return;
-    const long long ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                             std::chrono::steady_clock::now() - started)
-                             .count();
-    if (sink.streaming())
-      std::fprintf(stderr, "imc serve: %s %s %s 200 stream, %d events, %lld ms%s\n",
-                   req.remote_addr.c_str(), req.method.c_str(), req.path.c_str(), sink.events(), ms,
-                   conn->failed() ? " (client gone)" : "");
-    else
-      std::fprintf(stderr, "imc serve: %s %s %s %d %lld ms\n", req.remote_addr.c_str(),
-                   req.method.c_str(), req.path.c_str(), sink.status(), ms);
+    if (!sink.detached()) // a detached call logs when it ends
+      log.write(sink.streaming(), sink.status(), sink.events(), conn->failed());
   }
 
   void log_refusal(const httplib::Request &req, int status) {
@@ -587,9 +570,8 @@ private:
   }
 
   void add_headers(const httplib::Request &req, httplib::Response &res) {
-    res.set_header("X-Content-Type-Options", "nosniff");
-    res.set_header("Referrer-Policy", "no-referrer");
-    res.set_header("X-Frame-Options", "DENY");
+    for (const auto &[name, value] : kSecurityHeaders)
+      res.set_header(name, value);
     res.set_header("Cache-Control", is_api_path(req.path) ? "no-store" : "no-cache");
     const std::string origin = req.get_header_value("Origin");
     if (!origin.empty() && origins_.is_configured(origin)) {

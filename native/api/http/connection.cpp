@@ -139,12 +139,12 @@ bool ConnectionStream::send_now(std::string_view bytes) {
   return true;
 }
 
-bool ConnectionStream::peer_gone() const {
-  if (failed_)
-    return true;
-  const int r = poll_one(fd_, POLLRDHUP, 0);
+bool peer_closed(int fd) {
+  const int r = poll_one(fd, POLLRDHUP, 0);
   return r < 0 || (r & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
 }
+
+bool ConnectionStream::peer_gone() const { return failed_ || peer_closed(fd_); }
 
 bool ConnectionStream::wait_for_request(int wake_fd) {
   if (begin_ < end_)

@@ -20,6 +20,9 @@
 
 namespace imc::api::http {
 
+// True when the client of `fd` has closed or reset its side (POLLRDHUP), checked without waiting.
+bool peer_closed(int fd);
+
 struct ConnectionLimits {
   int read_timeout_ms = 10000;      // the longest silence while a request is being read
   int request_timeout_ms = 30000;   // the whole request, head and body, from its first byte
