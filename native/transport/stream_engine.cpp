@@ -359,9 +359,11 @@ struct StreamEngine::Impl {
     r.cancel_registration = CancelToken::Registration();
     auto done = std::move(r.call->done);
     r.call->context.reset(); // settles and frees the permit: the next call may go
+    // Not busy any more before `done` runs: a call its caller starts from there (or right after)
+    // must see this loop idle and reuse its kept-alive connection.
+    --in_flight;
     if (done)
       done(std::move(result));
-    --in_flight;
   }
 
   // --- Timers -----------------------------------------------------------------------------------
