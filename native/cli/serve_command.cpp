@@ -14,8 +14,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fcntl.h>
-#include <malloc.h>
 #include <filesystem>
+#include <malloc.h>
 #include <thread>
 #include <unistd.h>
 

@@ -32,8 +32,8 @@ StreamError abort_error(AbortReason reason, const std::string &origin,
                                             " ms (timeouts.total_ms)");
 }
 
-StreamError transport_failure(TransportFailure failure, const std::string &origin,
-                              const Attempt &a, int64_t connect_ms, const std::string &detail) {
+StreamError transport_failure(TransportFailure failure, const std::string &origin, const Attempt &a,
+                              int64_t connect_ms, const std::string &detail) {
   switch (failure) {
   case TransportFailure::connect:
     return make_error(ErrorKind::network,

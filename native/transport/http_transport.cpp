@@ -44,16 +44,26 @@ StreamError transport_error(httplib::Error error, const std::string &origin, con
                             int64_t connect_ms) {
   const auto failure = [&] {
     switch (error) {
-    case httplib::Error::Connection: return TransportFailure::connect;
-    case httplib::Error::ConnectionTimeout: return TransportFailure::connect_timeout;
-    case httplib::Error::BindIPAddress: return TransportFailure::bind;
-    case httplib::Error::Write: return TransportFailure::write;
-    case httplib::Error::Read: return TransportFailure::read;
-    case httplib::Error::SSLConnection: return TransportFailure::tls_handshake;
-    case httplib::Error::SSLServerVerification: return TransportFailure::tls_verification;
-    case httplib::Error::SSLLoadingCerts: return TransportFailure::ca_certificates;
-    case httplib::Error::Compression: return TransportFailure::decompression;
-    default: return TransportFailure::other;
+    case httplib::Error::Connection:
+      return TransportFailure::connect;
+    case httplib::Error::ConnectionTimeout:
+      return TransportFailure::connect_timeout;
+    case httplib::Error::BindIPAddress:
+      return TransportFailure::bind;
+    case httplib::Error::Write:
+      return TransportFailure::write;
+    case httplib::Error::Read:
+      return TransportFailure::read;
+    case httplib::Error::SSLConnection:
+      return TransportFailure::tls_handshake;
+    case httplib::Error::SSLServerVerification:
+      return TransportFailure::tls_verification;
+    case httplib::Error::SSLLoadingCerts:
+      return TransportFailure::ca_certificates;
+    case httplib::Error::Compression:
+      return TransportFailure::decompression;
+    default:
+      return TransportFailure::other;
     }
   }();
   return transport_failure(failure, origin, a, connect_ms, httplib::to_string(error));
@@ -346,9 +356,8 @@ void HttpTransport::chat_async(const Endpoint &endpoint, const ChatRequest &requ
   call->request = std::move(*built);
   call->done = std::move(done);
   const std::string id = options.call_id.empty() ? impl_->new_call_id() : options.call_id;
-  call->context = std::make_unique<detail::CallContext>(call->endpoint, call->request,
-                                                        std::move(options), impl_->options,
-                                                        impl_->clock, id);
+  call->context = std::make_unique<detail::CallContext>(
+      call->endpoint, call->request, std::move(options), impl_->options, impl_->clock, id);
   detail::CallContext &ctx = *call->context;
   const auto end_now = [&](std::optional<StreamError> error) {
     auto finish = std::move(call->done);

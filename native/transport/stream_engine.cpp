@@ -28,18 +28,26 @@ StreamError curl_failure(CURLcode code, const std::string &origin, const Attempt
     switch (code) {
     case CURLE_COULDNT_CONNECT:
     case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY: return TransportFailure::connect;
+    case CURLE_COULDNT_RESOLVE_PROXY:
+      return TransportFailure::connect;
     case CURLE_OPERATION_TIMEDOUT:
       return connected ? TransportFailure::other : TransportFailure::connect_timeout;
-    case CURLE_SEND_ERROR: return TransportFailure::write;
+    case CURLE_SEND_ERROR:
+      return TransportFailure::write;
     case CURLE_RECV_ERROR:
     case CURLE_PARTIAL_FILE:
-    case CURLE_GOT_NOTHING: return TransportFailure::read;
-    case CURLE_SSL_CONNECT_ERROR: return TransportFailure::tls_handshake;
-    case CURLE_PEER_FAILED_VERIFICATION: return TransportFailure::tls_verification;
-    case CURLE_SSL_CACERT_BADFILE: return TransportFailure::ca_certificates;
-    case CURLE_BAD_CONTENT_ENCODING: return TransportFailure::decompression;
-    default: return TransportFailure::other;
+    case CURLE_GOT_NOTHING:
+      return TransportFailure::read;
+    case CURLE_SSL_CONNECT_ERROR:
+      return TransportFailure::tls_handshake;
+    case CURLE_PEER_FAILED_VERIFICATION:
+      return TransportFailure::tls_verification;
+    case CURLE_SSL_CACERT_BADFILE:
+      return TransportFailure::ca_certificates;
+    case CURLE_BAD_CONTENT_ENCODING:
+      return TransportFailure::decompression;
+    default:
+      return TransportFailure::other;
     }
   }();
   return transport_failure(failure, origin, a, connect_ms, curl_easy_strerror(code));
@@ -48,7 +56,8 @@ StreamError curl_failure(CURLcode code, const std::string &origin, const Attempt
 std::string trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
     s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
     s.remove_suffix(1);
   return std::string(s);
 }
@@ -71,7 +80,7 @@ struct StreamEngine::Impl {
     curl_slist *headers = nullptr;
     HttpRequest outgoing;
     Attempt attempt;
-      int status = 0;
+    int status = 0; // of the response being read
     std::vector<std::pair<std::string, std::string>> head_headers;
     int64_t connect_ms = 0;
   };
@@ -95,7 +104,8 @@ struct StreamEngine::Impl {
     curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, this);
     curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, &Impl::on_timer);
     curl_multi_setopt(multi, CURLMOPT_TIMERDATA, this);
-    curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, static_cast<long>(std::max<size_t>(1, max_idle)));
+    curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS,
+                      static_cast<long>(std::max<size_t>(1, max_idle)));
     thread = std::thread([this] { run(); });
   }
 
@@ -150,7 +160,9 @@ struct StreamEngine::Impl {
     if (line.rfind("HTTP/", 0) == 0) { // a status line: a new response (after a 1xx too)
       r.head_headers.clear();
       const size_t space = line.find(' ');
-      r.status = space == std::string_view::npos ? 0 : std::atoi(std::string(line.substr(space + 1, 3)).c_str());
+      r.status = space == std::string_view::npos
+                     ? 0
+                     : std::atoi(std::string(line.substr(space + 1, 3)).c_str());
       return n;
     }
     if (line == "\r\n" || line == "\n") {
@@ -220,8 +232,9 @@ struct StreamEngine::Impl {
     if (stopping)
       return finish(r, make_error(ErrorKind::cancelled, "the call was cancelled"));
     const uint64_t id = r.id;
-    r.cancel_registration = r.call->context->options().cancel.on_cancel(
-        [this, id] { post({Command::abort, nullptr, id}); });
+    r.cancel_registration = r.call->context->options().cancel.on_cancel([this, id] {
+      post({Command::abort, nullptr, id});
+    });
     add_timer(r.call->context->deadline_ms(), r, TimerKind::total);
     start_attempt(r);
   }
@@ -324,10 +337,9 @@ struct StreamEngine::Impl {
           a.terminal = true;
         } else {
           a.failure = e;
-          a.retryable =
-              aborted == AbortReason::none &&
-              ((e.kind == ErrorKind::network && code != CURLE_PEER_FAILED_VERIFICATION) ||
-               (code == CURLE_OPERATION_TIMEDOUT && connect_time == 0));
+          a.retryable = aborted == AbortReason::none &&
+                        ((e.kind == ErrorKind::network && code != CURLE_PEER_FAILED_VERIFICATION) ||
+                         (code == CURLE_OPERATION_TIMEDOUT && connect_time == 0));
         }
       }
     }
@@ -346,8 +358,8 @@ struct StreamEngine::Impl {
       return end_attempt(r, CURLE_ABORTED_BY_CALLBACK, reason);
     // Between attempts: the call waits to retry, after at least one failed attempt.
     if (reason == AbortReason::cancelled)
-      return finish(r, make_error(ErrorKind::cancelled,
-                                  "the call was cancelled while it waited to retry"));
+      return finish(
+          r, make_error(ErrorKind::cancelled, "the call was cancelled while it waited to retry"));
     finish(r, r.call->context->last_error());
   }
 
@@ -456,7 +468,8 @@ struct StreamEngine::Impl {
         const int64_t w = std::max<int64_t>(0, timers.begin()->first - now);
         wait = wait < 0 ? w : std::min(wait, w);
       }
-      const int n = ::epoll_wait(epoll_fd, events, 256, static_cast<int>(std::min<int64_t>(wait, 60000)));
+      const int n =
+          ::epoll_wait(epoll_fd, events, 256, static_cast<int>(std::min<int64_t>(wait, 60000)));
       for (int i = 0; i < n; ++i) {
         const int fd = events[i].data.fd;
         if (fd == wake_fd) {

@@ -28,7 +28,7 @@ class StreamEngine {
 public:
   struct Call {
     Endpoint endpoint;
-    HttpRequest request; // built, its AuthNeeds not yet fulfilled
+    HttpRequest request;                  // built, its AuthNeeds not yet fulfilled
     std::unique_ptr<CallContext> context; // refers to endpoint and request above
     std::shared_ptr<EndpointLimiter> limiter;
     std::function<void(CallResult)> done;

@@ -8,8 +8,8 @@
 
 #include <csignal>
 #include <sys/socket.h>
-#include <unistd.h>
 #include <thread>
+#include <unistd.h>
 
 namespace imc::test {
 namespace {

@@ -1,8 +1,8 @@
 // The native transport against a protocol-faithful fake upstream (TransportFake, calls on the
-// calling thread; TransportFakeAsync, the same tests through the event loop of chat_async): streaming for each provider,
-// connection reuse, faults, retries, timeouts, cancellation, shared limits, secrets and the wire
-// log. Every test is bounded in time; the faults end in the documented normalised error (or a
-// successful retry), never a crash or a hang.
+// calling thread; TransportFakeAsync, the same tests through the event loop of chat_async):
+// streaming for each provider, connection reuse, faults, retries, timeouts, cancellation, shared
+// limits, secrets and the wire log. Every test is bounded in time; the faults end in the documented
+// normalised error (or a successful retry), never a crash or a hang.
 #include "native/test_store_support.h"
 #include "support/fake_upstream.h"
 #include "support/llama_server.h"
@@ -138,8 +138,8 @@ TEST(TRANSPORT_SUITE, OpenAiStreamDeltasArriveInOrderAndFoldToTheText) {
               {fake_reply::openai_sse({"Hel", "lo", " world"}, "stop", Tokens{21, 3})});
   HttpTransport transport(fast_options());
   Recorded rec;
-  const auto r =
-      call_chat(transport, endpoint_for(fake, Protocol::openai, "oa-stream"), hello(true), rec.options());
+  const auto r = call_chat(transport, endpoint_for(fake, Protocol::openai, "oa-stream"),
+                           hello(true), rec.options());
   ASSERT_TRUE(r.response.complete()) << describe(r);
   expect_grammar(rec.events);
   EXPECT_EQ(rec.deltas(), 3u);
@@ -163,8 +163,8 @@ TEST(TRANSPORT_SUITE, OpenAiJsonReplyIsOneDeltaAndAFinish) {
               {fake_reply::openai_json("Plain answer.", "length", Tokens{7, 16})});
   HttpTransport transport(fast_options());
   Recorded rec;
-  const auto r =
-      call_chat(transport, endpoint_for(fake, Protocol::openai, "oa-json"), hello(false), rec.options());
+  const auto r = call_chat(transport, endpoint_for(fake, Protocol::openai, "oa-json"), hello(false),
+                           rec.options());
   ASSERT_TRUE(r.response.complete()) << describe(r);
   expect_grammar(rec.events);
   EXPECT_EQ(r.response.text, "Plain answer.");
@@ -178,8 +178,8 @@ TEST(TRANSPORT_SUITE, AnthropicStreamWithPingEventsFoldsToTheText) {
               {fake_reply::anthropic_sse({"A", "n", "swer"}, "max_tokens", Tokens{30, 4})});
   HttpTransport transport(fast_options());
   Recorded rec;
-  const auto r = call_chat(transport, endpoint_for(fake, Protocol::anthropic, "an-stream"), hello(true),
-                                rec.options());
+  const auto r = call_chat(transport, endpoint_for(fake, Protocol::anthropic, "an-stream"),
+                           hello(true), rec.options());
   ASSERT_TRUE(r.response.complete()) << describe(r);
   expect_grammar(rec.events);
   EXPECT_EQ(rec.text(), "Answer");
@@ -195,8 +195,8 @@ TEST(TRANSPORT_SUITE, GeminiStreamWithoutDoneMarkerCompletes) {
               {fake_reply::gemini_sse({"Gem", "ini"}, "STOP", Tokens{9, 2})});
   HttpTransport transport(fast_options());
   Recorded rec;
-  const auto r =
-      call_chat(transport, endpoint_for(fake, Protocol::gemini, "gm-stream"), hello(true), rec.options());
+  const auto r = call_chat(transport, endpoint_for(fake, Protocol::gemini, "gm-stream"),
+                           hello(true), rec.options());
   ASSERT_TRUE(r.response.complete()) << describe(r);
   expect_grammar(rec.events);
   EXPECT_EQ(rec.text(), "Gemini");
@@ -212,8 +212,8 @@ TEST(TRANSPORT_SUITE, BedrockEventStreamFramesDecodeAsTheyArrive) {
   fake.script("POST", "/model/fake-model/converse-stream", {reply});
   HttpTransport transport(fast_options());
   Recorded rec;
-  const auto r = call_chat(transport, endpoint_for(fake, Protocol::bedrock, "br-stream"), hello(true),
-                                rec.options());
+  const auto r = call_chat(transport, endpoint_for(fake, Protocol::bedrock, "br-stream"),
+                           hello(true), rec.options());
   ASSERT_TRUE(r.response.complete()) << describe(r);
   expect_grammar(rec.events);
   EXPECT_EQ(rec.text(), "Bedrock");
@@ -232,8 +232,8 @@ TEST(TRANSPORT_SUITE, BedrockExceptionFrameMidStreamIsTheTerminalError) {
       {fake_reply::bedrock_exception_stream({"partial"}, "throttlingException", "slow down")});
   HttpTransport transport(fast_options());
   Recorded rec;
-  const auto r = call_chat(transport, endpoint_for(fake, Protocol::bedrock, "br-exception"), hello(true),
-                                rec.options());
+  const auto r = call_chat(transport, endpoint_for(fake, Protocol::bedrock, "br-exception"),
+                           hello(true), rec.options());
   ASSERT_TRUE(r.response.error) << describe(r);
   expect_grammar(rec.events);
   EXPECT_EQ(r.response.error->kind, ErrorKind::rate_limited);
@@ -270,8 +270,8 @@ TEST(TRANSPORT_SUITE, ResetMidStreamEndsInNetworkErrorKeepingThePartialText) {
   HttpTransport transport(fast_options());
   Recorded rec;
   const int64_t start = now_ms();
-  const auto r =
-      call_chat(transport, endpoint_for(fake, Protocol::openai, "oa-reset"), hello(true), rec.options());
+  const auto r = call_chat(transport, endpoint_for(fake, Protocol::openai, "oa-reset"), hello(true),
+                           rec.options());
   EXPECT_LT(now_ms() - start, 3000);
   ASSERT_TRUE(r.response.error) << describe(r);
   expect_grammar(rec.events);
@@ -289,8 +289,8 @@ TEST(TRANSPORT_SUITE, ResetBeforeAnyTextIsRetried) {
   fake.script("POST", "/v1/chat/completions", {broken, fake_reply::openai_sse({"fine"})});
   HttpTransport transport(fast_options());
   Recorded rec;
-  const auto r = call_chat(transport, endpoint_for(fake, Protocol::openai, "oa-reset-early"), hello(true),
-                                rec.options());
+  const auto r = call_chat(transport, endpoint_for(fake, Protocol::openai, "oa-reset-early"),
+                           hello(true), rec.options());
   ASSERT_TRUE(r.response.complete()) << describe(r);
   expect_grammar(rec.events);
   EXPECT_EQ(rec.text(), "fine");
@@ -306,8 +306,8 @@ TEST(TRANSPORT_SUITE, TruncatedSseEndsInProtocolError) {
   fake.script("POST", "/v1/chat/completions", {reply});
   HttpTransport transport(fast_options());
   Recorded rec;
-  const auto r = call_chat(transport, endpoint_for(fake, Protocol::openai, "oa-truncated"), hello(true),
-                                rec.options());
+  const auto r = call_chat(transport, endpoint_for(fake, Protocol::openai, "oa-truncated"),
+                           hello(true), rec.options());
   ASSERT_TRUE(r.response.error) << describe(r);
   expect_grammar(rec.events);
   EXPECT_EQ(r.response.error->kind, ErrorKind::protocol);
@@ -323,7 +323,8 @@ TEST(TRANSPORT_SUITE, ConnectionClosedMidBodyIsNetworkError) {
   reply.fault_after_chunks = 2;
   fake.script("POST", "/v1/chat/completions", {reply});
   HttpTransport transport(fast_options());
-  const auto r = call_chat(transport, endpoint_for(fake, Protocol::openai, "oa-close"), hello(true));
+  const auto r =
+      call_chat(transport, endpoint_for(fake, Protocol::openai, "oa-close"), hello(true));
   ASSERT_TRUE(r.response.error) << describe(r);
   EXPECT_EQ(r.response.error->kind, ErrorKind::network);
   EXPECT_EQ(r.response.text, "x");
@@ -337,8 +338,8 @@ TEST(TRANSPORT_SUITE, RateLimitedWithRetryAfterIsRetriedAfterTheDelay) {
                fake_reply::openai_sse({"after ", "waiting"})});
   HttpTransport transport(fast_options());
   Recorded rec;
-  const auto r =
-      call_chat(transport, endpoint_for(fake, Protocol::openai, "oa-429"), hello(true), rec.options());
+  const auto r = call_chat(transport, endpoint_for(fake, Protocol::openai, "oa-429"), hello(true),
+                           rec.options());
   ASSERT_TRUE(r.response.complete()) << describe(r);
   expect_grammar(rec.events);
   EXPECT_EQ(rec.text(), "after waiting");
@@ -358,7 +359,8 @@ TEST(TRANSPORT_SUITE, RateLimitedBeyondTheRetryCapEndsWithRetryAfter) {
   TransportOptions options = fast_options();
   options.retry.max_retries = 2;
   HttpTransport transport(options);
-  const auto r = call_chat(transport, endpoint_for(fake, Protocol::openai, "oa-429-cap"), hello(false));
+  const auto r =
+      call_chat(transport, endpoint_for(fake, Protocol::openai, "oa-429-cap"), hello(false));
   ASSERT_TRUE(r.response.error) << describe(r);
   EXPECT_EQ(r.response.error->kind, ErrorKind::rate_limited);
   EXPECT_EQ(r.response.error->http_status, 429);
@@ -374,8 +376,8 @@ TEST(TRANSPORT_SUITE, ServerErrorIsNotRetried) {
               {fake_reply::openai_error(500, "The server had an error", "server_error")});
   HttpTransport transport(fast_options());
   Recorded rec;
-  const auto r =
-      call_chat(transport, endpoint_for(fake, Protocol::openai, "oa-500"), hello(true), rec.options());
+  const auto r = call_chat(transport, endpoint_for(fake, Protocol::openai, "oa-500"), hello(true),
+                           rec.options());
   ASSERT_TRUE(r.response.error) << describe(r);
   expect_grammar(rec.events);
   EXPECT_EQ(r.response.error->kind, ErrorKind::server);
@@ -392,7 +394,8 @@ TEST(TRANSPORT_SUITE, OverloadedIsRetriedUpToTheCap) {
   options.retry.max_retries = 2;
   HttpTransport transport(options);
   const int64_t start = now_ms();
-  const auto r = call_chat(transport, endpoint_for(fake, Protocol::anthropic, "an-529"), hello(true));
+  const auto r =
+      call_chat(transport, endpoint_for(fake, Protocol::anthropic, "an-529"), hello(true));
   EXPECT_LT(now_ms() - start, 3000);
   ASSERT_TRUE(r.response.error) << describe(r);
   EXPECT_EQ(r.response.error->kind, ErrorKind::overloaded);
@@ -407,7 +410,8 @@ TEST(TRANSPORT_SUITE, ServiceUnavailableThenSuccessIsRetried) {
               {fake_reply::anthropic_error(503, "api_error", "Service unavailable"),
                fake_reply::anthropic_sse({"ok"})});
   HttpTransport transport(fast_options());
-  const auto r = call_chat(transport, endpoint_for(fake, Protocol::anthropic, "an-503"), hello(true));
+  const auto r =
+      call_chat(transport, endpoint_for(fake, Protocol::anthropic, "an-503"), hello(true));
   ASSERT_TRUE(r.response.complete()) << describe(r);
   EXPECT_EQ(r.response.text, "ok");
   EXPECT_EQ(fake.request_count("/v1/messages"), 2u);
@@ -422,8 +426,8 @@ TEST(TRANSPORT_SUITE, OverloadedErrorEventBeforeAnyTextIsRetried) {
   fake.script("POST", "/v1/messages", {overloaded, fake_reply::anthropic_sse({"second try"})});
   HttpTransport transport(fast_options());
   Recorded rec;
-  const auto r = call_chat(transport, endpoint_for(fake, Protocol::anthropic, "an-inband"), hello(true),
-                                rec.options());
+  const auto r = call_chat(transport, endpoint_for(fake, Protocol::anthropic, "an-inband"),
+                           hello(true), rec.options());
   ASSERT_TRUE(r.response.complete()) << describe(r);
   expect_grammar(rec.events);
   EXPECT_EQ(rec.text(), "second try");
@@ -479,8 +483,8 @@ TEST(TRANSPORT_SUITE, InvalidJsonIsAProtocolError) {
   fake.script("POST", "/v1/chat/completions", {fake_reply::json(200, "{\"choices\": [oops")});
   HttpTransport transport(fast_options());
   Recorded rec;
-  const auto r = call_chat(transport, endpoint_for(fake, Protocol::openai, "oa-badjson"), hello(false),
-                                rec.options());
+  const auto r = call_chat(transport, endpoint_for(fake, Protocol::openai, "oa-badjson"),
+                           hello(false), rec.options());
   ASSERT_TRUE(r.response.error) << describe(r);
   expect_grammar(rec.events);
   EXPECT_EQ(r.response.error->kind, ErrorKind::protocol);
@@ -496,8 +500,8 @@ TEST(TRANSPORT_SUITE, OversizedBodyIsAProtocolError) {
   HttpTransport transport(fast_options());
   Recorded rec;
   const int64_t start = now_ms();
-  const auto r =
-      call_chat(transport, endpoint_for(fake, Protocol::openai, "oa-huge"), hello(false), rec.options());
+  const auto r = call_chat(transport, endpoint_for(fake, Protocol::openai, "oa-huge"), hello(false),
+                           rec.options());
   EXPECT_LT(now_ms() - start, 5000);
   ASSERT_TRUE(r.response.error) << describe(r);
   expect_grammar(rec.events);
@@ -540,8 +544,8 @@ TEST(TRANSPORT_SUITE, CancelWhileWaitingForTheHeadEndsTheCallAtOnce) {
     token.cancel();
   });
   const int64_t start = now_ms();
-  const auto r =
-      call_chat(transport, endpoint_for(fake, Protocol::openai, "oa-cancel"), hello(false), options);
+  const auto r = call_chat(transport, endpoint_for(fake, Protocol::openai, "oa-cancel"),
+                           hello(false), options);
   const int64_t elapsed = now_ms() - start;
   canceller.join();
   ASSERT_TRUE(r.response.error) << describe(r);
@@ -563,7 +567,7 @@ TEST(TRANSPORT_SUITE, CancelWhileStreamingKeepsTheTextSoFar) {
   };
   const int64_t start = now_ms();
   const auto r = call_chat(transport, endpoint_for(fake, Protocol::openai, "oa-cancel-stream"),
-                                hello(true), options);
+                           hello(true), options);
   ASSERT_TRUE(r.response.error) << describe(r);
   EXPECT_EQ(r.response.error->kind, ErrorKind::cancelled);
   EXPECT_EQ(r.response.text, "a");
@@ -583,7 +587,7 @@ TEST(TRANSPORT_SUITE, CancelDuringTheBackoffWaitEndsTheCall) {
   });
   const int64_t start = now_ms();
   const auto r = call_chat(transport, endpoint_for(fake, Protocol::openai, "oa-cancel-backoff"),
-                                hello(false), options);
+                           hello(false), options);
   canceller.join();
   ASSERT_TRUE(r.response.error) << describe(r);
   EXPECT_EQ(r.response.error->kind, ErrorKind::cancelled);

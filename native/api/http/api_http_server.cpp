@@ -12,12 +12,12 @@
 #include <cstdio>
 #include <fcntl.h>
 #include <mutex>
-#include <optional>
-#include <poll.h>
-#include <thread>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <optional>
+#include <poll.h>
 #include <sys/socket.h>
+#include <thread>
 #include <unistd.h>
 
 namespace imc::api::http {
@@ -57,21 +57,36 @@ std::string retry_after_seconds(const std::string &json) {
 // The reason phrase of a status the API replies with (RFC 9110).
 const char *reason_phrase(int status) {
   switch (status) {
-  case 200: return "OK";
-  case 400: return "Bad Request";
-  case 401: return "Unauthorized";
-  case 403: return "Forbidden";
-  case 404: return "Not Found";
-  case 409: return "Conflict";
-  case 413: return "Content Too Large";
-  case 415: return "Unsupported Media Type";
-  case 422: return "Unprocessable Content";
-  case 429: return "Too Many Requests";
-  case 500: return "Internal Server Error";
-  case 502: return "Bad Gateway";
-  case 503: return "Service Unavailable";
-  case 504: return "Gateway Timeout";
-  default: return status < 400 ? "OK" : status < 500 ? "Client Error" : "Server Error";
+  case 200:
+    return "OK";
+  case 400:
+    return "Bad Request";
+  case 401:
+    return "Unauthorized";
+  case 403:
+    return "Forbidden";
+  case 404:
+    return "Not Found";
+  case 409:
+    return "Conflict";
+  case 413:
+    return "Content Too Large";
+  case 415:
+    return "Unsupported Media Type";
+  case 422:
+    return "Unprocessable Content";
+  case 429:
+    return "Too Many Requests";
+  case 500:
+    return "Internal Server Error";
+  case 502:
+    return "Bad Gateway";
+  case 503:
+    return "Service Unavailable";
+  case 504:
+    return "Gateway Timeout";
+  default:
+    return status < 400 ? "OK" : status < 500 ? "Client Error" : "Server Error";
   }
 }
 
@@ -120,9 +135,8 @@ struct CallLog {
                              std::chrono::steady_clock::now() - started)
                              .count();
     if (streamed)
-      std::fprintf(stderr, "imc serve: %s %s %s 200 stream, %d events, %lld ms%s\n",
-                   client.c_str(), method.c_str(), path.c_str(), events, ms,
-                   client_gone ? " (client gone)" : "");
+      std::fprintf(stderr, "imc serve: %s %s %s 200 stream, %d events, %lld ms%s\n", client.c_str(),
+                   method.c_str(), path.c_str(), events, ms, client_gone ? " (client gone)" : "");
     else
       std::fprintf(stderr, "imc serve: %s %s %s %d %lld ms\n", client.c_str(), method.c_str(),
                    path.c_str(), status, ms);
@@ -166,10 +180,10 @@ public:
 
   void reply(int status, const std::string &json) override {
     status_ = status;
-    std::string bytes = "HTTP/1.1 " + std::to_string(status) + " " + reason_phrase(status) +
-                        "\r\nContent-Type: application/json\r\nContent-Length: " +
-                        std::to_string(json.size()) +
-                        "\r\nConnection: close\r\nCache-Control: no-store\r\n";
+    std::string bytes =
+        "HTTP/1.1 " + std::to_string(status) + " " + reason_phrase(status) +
+        "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(json.size()) +
+        "\r\nConnection: close\r\nCache-Control: no-store\r\n";
     for (const auto &[name, value] : kSecurityHeaders)
       bytes += std::string(name) + ": " + value + "\r\n";
     bytes += extra_headers_;
