@@ -9,7 +9,8 @@
 #   bench/proxy_vs_nginx.sh [BUILD_DIR]     (default build/native-release; needs its imc,
 #                                            fake_sse_upstream and proxy_load_client targets)
 # Environment: DELTAS (10) and INTERVAL_MS (5) shape each stream; ROUNDS (6) and SEQUENTIAL (200)
-# how many streams are measured; CONCURRENCY (1,64,256).
+# how many streams are measured; CONCURRENCY (1,64,256); IMC_PRELOAD, a library LD_PRELOADed into
+# imc serve (to try another allocator, say).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${1:-build/native-release}
@@ -89,7 +90,7 @@ cat > "$WORK/endpoints.json" <<JSON
   "capabilities": {"images": false, "streaming": true}, "limits": {"concurrency": 1024}}]}
 JSON
 touch "$WORK/index.html"
-"$BUILD/imc" serve --port 0 --config "$WORK/endpoints.json" --store "$WORK/store.db" \
+${IMC_PRELOAD:+env LD_PRELOAD=$IMC_PRELOAD} "$BUILD/imc" serve --port 0 --config "$WORK/endpoints.json" --store "$WORK/store.db" \
   --pack assets/demo --web "$WORK" --rate-limit 0 --quiet > "$WORK/imc.log" 2>&1 &
 IMC_PID=$!
 PIDS+=($IMC_PID)
@@ -101,15 +102,23 @@ echo "upstream :$UPSTREAM  nginx :$NGINX_PORT ($($NGINX -v 2>&1 | cut -d/ -f2)) 
 echo "streams: ${DELTAS:-10} deltas, ${INTERVAL_MS:-5} ms apart; $(nproc) cores"
 # CPU time (user + system, clock ticks) of a process and its threads; for nginx, master and workers.
 cpu_ticks() { local t=0; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' /proc/$p/stat 2>/dev/null || echo 0))); done; echo $t; }
+sys_ticks() { local t=0; for p in "$@"; do t=$((t + $(awk '{print $15}' /proc/$p/stat 2>/dev/null || echo 0))); done; echo $t; }
 NGINX_PIDS="$NGINX_PID $(pgrep -P $NGINX_PID | tr '\n' ' ')" # the master and its workers
+# Context switches (voluntary + involuntary) of every thread of a process; for nginx, of each process.
+switches() { local t=0; for p in "$@"; do for f in /proc/$p/task/*/status; do t=$((t + $(awk '/ctxt_switches/{s+=$2} END{print s+0}' "$f" 2>/dev/null || echo 0))); done; done; echo $t; }
 IMC_CPU0=$(cpu_ticks $IMC_PID); NGINX_CPU0=$(cpu_ticks $NGINX_PIDS)
+IMC_CS0=$(switches $IMC_PID); NGINX_CS0=$(switches $NGINX_PIDS)
+IMC_SYS0=$(sys_ticks $IMC_PID); NGINX_SYS0=$(sys_ticks $NGINX_PIDS)
 status=0
 "$BUILD/bench/proxy_load_client" --direct "$UPSTREAM" --nginx "$NGINX_PORT" --imc "$IMC_PORT" \
   --concurrency "${CONCURRENCY:-1,64,256}" --rounds "${ROUNDS:-6}" --sequential "${SEQUENTIAL:-200}" || status=$?
 IMC_CPU=$(( $(cpu_ticks $IMC_PID) - IMC_CPU0 )); NGINX_CPU=$(( $(cpu_ticks $NGINX_PIDS) - NGINX_CPU0 ))
+IMC_CS=$(( $(switches $IMC_PID) - IMC_CS0 )); NGINX_CS=$(( $(switches $NGINX_PIDS) - NGINX_CS0 ))
+IMC_SYS=$(( $(sys_ticks $IMC_PID) - IMC_SYS0 )); NGINX_SYS=$(( $(sys_ticks $NGINX_PIDS) - NGINX_SYS0 ))
 HZ=$(getconf CLK_TCK)
 echo
-echo "CPU used during the run (the same streams through each): imc serve $(awk "BEGIN{print $IMC_CPU / $HZ}") s, nginx $(awk "BEGIN{print $NGINX_CPU / $HZ}") s"
+echo "CPU used during the run (the same streams through each): imc serve $(awk "BEGIN{print $IMC_CPU / $HZ}") s ($(awk "BEGIN{print $IMC_SYS / $HZ}") s in the kernel), nginx $(awk "BEGIN{print $NGINX_CPU / $HZ}") s ($(awk "BEGIN{print $NGINX_SYS / $HZ}") s in the kernel)"
+echo "context switches during the run: imc serve $IMC_CS, nginx $NGINX_CS"
 echo "imc serve peak RSS: $(grep VmHWM /proc/$IMC_PID/status | awk '{print $2 / 1024 " MiB"}'), threads now: $(grep Threads /proc/$IMC_PID/status | awk '{print $2}')"
 NGINX_RSS=0
 for p in $NGINX_PIDS; do

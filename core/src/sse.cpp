@@ -37,17 +37,29 @@ bool SseParser::feed(std::string_view bytes, std::vector<SseEvent> &out) {
     if (bytes.front() == '\n')
       i = 1;
   }
-  while (i < bytes.size()) {
-    const size_t end = bytes.find_first_of("\r\n", i);
-    line_.append(bytes.substr(i, end == std::string_view::npos ? end : end - i));
-    if (over_limit()) {
+  const size_t size = bytes.size();
+  while (i < size) {
+    // The line's end, CR or LF, found with a plain loop: find_first_of tests each byte against
+    // the set through a call, a third of this parser's time.
+    size_t end = i;
+    while (end < size && bytes[end] != '\n' && bytes[end] != '\r')
+      ++end;
+    const std::string_view piece = bytes.substr(i, end - i);
+    if (piece.size() + line_.size() + data_.size() > max_event_bytes_) {
       failed_ = true;
       return false;
     }
-    if (end == std::string_view::npos)
+    if (end == size) {
+      line_.append(piece);
       break;
-    process_line(line_, out);
-    line_.clear();
+    }
+    if (line_.empty()) { // the whole line is in this chunk: no copy
+      process_line(piece, out);
+    } else {
+      line_.append(piece);
+      process_line(line_, out);
+      line_.clear();
+    }
     i = end + 1;
     if (bytes[end] == '\r') {
       if (i == bytes.size())

@@ -29,11 +29,11 @@ public:
       : owned_(std::move(owned)), inner_(inner), secrets_(secrets) {}
   void reply(int status, const std::string &json) override {
     replied_ = true;
-    inner_.reply(status, secrets_.empty() ? json : secrets_.scrub(json));
+    inner_.reply(status, secrets_.found_in(json) ? secrets_.scrub(json) : json);
   }
   bool event(const std::string &name, const std::string &json) override {
     streamed_ = true;
-    return inner_.event(name, secrets_.empty() ? json : secrets_.scrub(json));
+    return inner_.event(name, secrets_.found_in(json) ? secrets_.scrub(json) : json);
   }
   bool cancelled() const override { return inner_.cancelled(); }
   // The detached rest of the call is scrubbed the same way.

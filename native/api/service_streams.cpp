@@ -78,10 +78,15 @@ public:
   explicit EventSender(ApiSink &sink) : sink_(sink) {}
   void on_gone(std::function<void()> stop) { stop_ = std::move(stop); }
   void operator()(const char *name, const Json &data) {
+    if (!gone_)
+      (*this)(name, dump(data));
+  }
+  // An event whose JSON is already text.
+  void operator()(const char *name, const std::string &json) {
     if (gone_)
       return;
     started_ = true;
-    if (!sink_.event(name, dump(data))) {
+    if (!sink_.event(name, json)) {
       gone_ = true;
       if (stop_)
         stop_();
@@ -457,7 +462,8 @@ void Service::chat(const ApiRequest &request, ApiSink &sink) {
     ChatStream &c = *stream;
     EventSender &send = *c.send;
     if (const auto *delta = std::get_if<TextDelta>(&event)) {
-      send("delta", Json{{"text", delta->text}});
+      // Every chunk of every relayed stream comes here: the event's text without an object.
+      send("delta", "{\"text\":" + dump(Json(delta->text)) + "}");
     } else if (const auto *u = std::get_if<Usage>(&event)) {
       c.usage = *u;
     } else if (const auto *finish = std::get_if<Finish>(&event)) {

@@ -25,6 +25,13 @@ void SecretValues::add(std::string value) {
             [](const std::string &a, const std::string &b) { return a.size() > b.size(); });
 }
 
+bool SecretValues::found_in(std::string_view text) const {
+  for (const auto &value : values_)
+    if (text.find(value) != std::string_view::npos)
+      return true;
+  return false;
+}
+
 std::string SecretValues::scrub(std::string_view text) const {
   std::string out(text);
   for (const auto &value : values_) {

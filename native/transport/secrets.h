@@ -22,6 +22,8 @@ class SecretValues {
 public:
   void add(std::string value); // values shorter than 6 bytes are not secrets worth scrubbing
   bool empty() const { return values_.empty(); }
+  // True when `text` holds one of the values (scrub would change it).
+  bool found_in(std::string_view text) const;
   // `text` with every occurrence of every value replaced by "[REDACTED]".
   std::string scrub(std::string_view text) const;
 

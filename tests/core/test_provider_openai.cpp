@@ -210,5 +210,118 @@ TEST(OpenAiErrors, MapsStatusesAndQuotesTheProvidersMessage) {
   EXPECT_EQ(html.message, "HTTP 502 <html>  Bad gateway</html>");
 }
 
+
+// read_common_chunk (simdjson, the proxy's hot path) against the document reading the decoder
+// falls back to: whenever it claims a chunk, it must read what the document reads; every chunk
+// of an unusual shape must be left to the document.
+namespace openai_fast {
+
+struct DocumentReading {
+  bool has_delta = false;
+  std::string text;
+  std::optional<std::string> finish_reason;
+};
+
+std::optional<DocumentReading> read_by_document(const std::string &data) {
+  const json chunk = json::parse(data, nullptr, false);
+  if (chunk.is_discarded() || !chunk.is_object())
+    return std::nullopt;
+  DocumentReading out;
+  const auto choices = chunk.find("choices");
+  if (choices != chunk.end() && choices->is_array() && !choices->empty() &&
+      (*choices)[0].is_object()) {
+    const json &choice = (*choices)[0];
+    if (const auto delta = choice.find("delta"); delta != choice.end()) {
+      out.has_delta = true;
+      if (delta->is_object())
+        if (const auto content = delta->find("content");
+            content != delta->end() && content->is_string())
+          out.text = content->get<std::string>();
+    }
+    if (const auto reason = choice.find("finish_reason");
+        reason != choice.end() && reason->is_string())
+      out.finish_reason = reason->get<std::string>();
+  }
+  return out;
+}
+
+} // namespace openai_fast
+
+TEST(OpenAiStream, TheQuickChunkReadingAgreesWithTheDocumentOrLeavesTheChunkToIt) {
+  struct Case {
+    std::string data;
+    bool common; // read the quick way
+  };
+  const std::vector<Case> cases = {
+      {R"({"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"Hel"},"finish_reason":null}]})",
+       true},
+      {R"({"choices":[{"delta":{"role":"assistant","content":""},"finish_reason":null}]})", true},
+      {R"({"choices":[{"delta":{},"finish_reason":"stop"}],"usage":null})", true},
+      {R"({"choices":[{"delta":{"content":null},"finish_reason":"length"}]})", true},
+      {R"({"choices":[{"delta":{"content":"caf\u00e9 \"q\" \\ \n"}}]})", true},
+      {R"({"choices":[{"delta":{"content":"x"},"finish_reason":7}]})", true},
+      {R"({"choices":[{"index":0,"finish_reason":"stop"}]})", true},
+      {R"({"choices":[{"delta":{"content":["not","text"]}}]})", true},
+      {R"({"choices":[{"delta":{"content":"a"}},{"delta":{"content":"b"}}]})", true},
+      // Left to the document: usage, errors, odd shapes, repeated keys, invalid JSON.
+      {R"({"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":4}})", false},
+      {R"({"error":{"message":"overloaded","type":"server_error"}})", false},
+      {R"({"error":null,"choices":[{"delta":{"content":"x"}}]})", false},
+      {R"({"choices":[]})", false},
+      {R"({"choices":["text"]})", false},
+      {R"({"choices":{"delta":{"content":"x"}}})", false},
+      {R"({"choices":[{"delta":"x"}]})", false},
+      {R"({"choices":[{"delta":{"content":"a","content":"b"}}]})", false},
+      {R"({"choices":[{"delta":{"content":"a"},"delta":{"content":"b"}}]})", false},
+      {R"({"choices":[{"delta":{"content":"a"}}],"choices":[{"delta":{"content":"b"}}]})", false},
+      {R"([{"choices":[]}])", false},
+      {R"("text")", false},
+      {R"({"choices":[{"delta":{"content":"x"}}])", false},
+      {"{\"choices\":[{\"delta\":{\"content\":\"\xff\"}}]}", false},
+      {R"({"choices":[{"delta":{"content":"\ud800"}}]})", false},
+  };
+  for (const auto &c : cases) {
+    SCOPED_TRACE(c.data);
+    const auto quick = openai::read_common_chunk(c.data);
+    EXPECT_EQ(quick.has_value(), c.common); // the tests are native: simdjson is there
+    if (!quick)
+      continue;
+    const auto document = openai_fast::read_by_document(c.data);
+    ASSERT_TRUE(document.has_value());
+    EXPECT_EQ(quick->has_delta, document->has_delta);
+    EXPECT_EQ(quick->text, document->text);
+    EXPECT_EQ(quick->finish_reason, document->finish_reason);
+  }
+}
+
+TEST(OpenAiStream, CommonAndUnusualChunksDecodeAlikeThroughTheStreamDecoder) {
+  // The same reply once in common chunks (quick path) and once with an unused "error": null
+  // member in each (document path): the same events.
+  const std::vector<std::string> common = {
+      R"({"choices":[{"delta":{"role":"assistant","content":""},"finish_reason":null}]})",
+      R"({"choices":[{"delta":{"content":"Hello"},"finish_reason":null}]})",
+      R"({"choices":[{"delta":{"content":" there"},"finish_reason":"stop"}]})",
+      R"({"choices":[],"usage":{"prompt_tokens":5,"completion_tokens":2}})"};
+  auto decode = [](const std::vector<std::string> &chunks, bool unusual) {
+    std::string body;
+    for (std::string chunk : chunks) {
+      if (unusual)
+        chunk.insert(1, R"("error":null,)");
+      body += "data: " + chunk + "\n\n";
+    }
+    body += "data: [DONE]\n\n";
+    HttpResponseHead head;
+    head.status = 200;
+    head.headers = {{"Content-Type", "text/event-stream"}};
+    auto decoder = openai::make_stream_decoder(head);
+    auto events = decoder.feed(body);
+    auto rest = decoder.finish();
+    events.insert(events.end(), rest.begin(), rest.end());
+    return described(events);
+  };
+  EXPECT_EQ(decode(common, false), decode(common, true));
+  EXPECT_EQ(decode(common, false).size(), 4u); // "Hello", " there", usage, finish
+}
+
 } // namespace
 } // namespace imc

@@ -54,7 +54,6 @@ public:
 
 private:
   void process_line(std::string_view line, std::vector<SseEvent> &out);
-  bool over_limit() const { return line_.size() + data_.size() > max_event_bytes_; }
 
   size_t max_event_bytes_;
   std::string line_;          // the current, unterminated line

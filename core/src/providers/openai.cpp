@@ -2,6 +2,10 @@
 
 #include "provider_common.h"
 
+#ifdef IMC_HAVE_SIMDJSON
+#include <simdjson.h>
+#endif
+
 namespace imc::openai {
 
 namespace {
@@ -73,6 +77,13 @@ private:
       sink_.finish(pending_finish_.value_or(Finish{FinishReason::other, ""}));
       return;
     }
+    if (auto common = read_common_chunk(event.data)) {
+      if (common->has_delta)
+        sink_.text(common->text);
+      if (common->finish_reason)
+        pending_finish_ = finish_for(*common->finish_reason);
+      return;
+    }
     const Json chunk = parse_event_json(event);
     if (chunk.is_discarded())
       return;
@@ -93,6 +104,75 @@ private:
 };
 
 } // namespace
+
+std::optional<CommonChunk> read_common_chunk(std::string_view data) {
+#ifdef IMC_HAVE_SIMDJSON
+  // Anything but the common shape, read the way the document path reads it, gives nullopt:
+  // invalid JSON (simdjson's error, or nlohmann's message, is the document path's job), an
+  // "error" or a non-null "usage", choices not starting with an object, a delta that is not an
+  // object, a repeated key that matters (nlohmann keeps the last one).
+  using namespace simdjson;
+  thread_local dom::parser parser;
+  dom::element root;
+  if (parser.parse(data.data(), data.size(), true).get(root) != SUCCESS)
+    return std::nullopt;
+  dom::object top;
+  if (root.get_object().get(top) != SUCCESS)
+    return std::nullopt;
+  dom::element choices;
+  int seen_choices = 0;
+  for (const auto field : top) {
+    if (field.key == "error")
+      return std::nullopt;
+    if (field.key == "usage" && !field.value.is_null())
+      return std::nullopt;
+    if (field.key == "choices") {
+      choices = field.value;
+      ++seen_choices;
+    }
+  }
+  if (seen_choices != 1)
+    return std::nullopt;
+  dom::array list;
+  dom::object choice;
+  if (choices.get_array().get(list) != SUCCESS || list.size() == 0 ||
+      list.at(0).get_object().get(choice) != SUCCESS)
+    return std::nullopt;
+  CommonChunk chunk;
+  int seen_delta = 0, seen_reason = 0;
+  for (const auto field : choice) {
+    if (field.key == "delta") {
+      ++seen_delta;
+      dom::object delta;
+      if (field.value.get_object().get(delta) != SUCCESS)
+        return std::nullopt;
+      chunk.has_delta = true;
+      int seen_content = 0;
+      for (const auto member : delta) {
+        if (member.key != "content")
+          continue;
+        ++seen_content;
+        std::string_view text;
+        if (member.value.get_string().get(text) == SUCCESS)
+          chunk.text.assign(text);
+      }
+      if (seen_content > 1)
+        return std::nullopt;
+    } else if (field.key == "finish_reason") {
+      ++seen_reason;
+      std::string_view reason;
+      if (field.value.get_string().get(reason) == SUCCESS)
+        chunk.finish_reason.emplace(reason);
+    }
+  }
+  if (seen_delta > 1 || seen_reason > 1)
+    return std::nullopt;
+  return chunk;
+#else
+  (void)data;
+  return std::nullopt;
+#endif
+}
 
 Result<HttpRequest> build_request(const Endpoint &endpoint, const ChatRequest &request) {
   wire::RequestDraft draft = wire::start_request(endpoint, request);

@@ -13,7 +13,7 @@ namespace {
 constexpr size_t kInitialThreads = 8;
 }
 
-AcceptorPool::AcceptorPool(int listen_fd, size_t max_threads, std::function<void(int)> serve)
+AcceptorPool::AcceptorPool(int listen_fd, size_t max_threads, Serve serve)
     : listen_fd_(listen_fd), max_threads_(max_threads == 0 ? 1 : max_threads),
       serve_(std::move(serve)) {}
 
@@ -67,7 +67,10 @@ size_t AcceptorPool::threads() const {
 void AcceptorPool::accept_loop() {
   pthread_setname_np(pthread_self(), "imc-conn"); // as ps, top and perf show it
   for (;;) {
-    const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    sockaddr_storage peer{};
+    socklen_t peer_size = sizeof peer;
+    const int fd =
+        ::accept4(listen_fd_, reinterpret_cast<sockaddr *>(&peer), &peer_size, SOCK_CLOEXEC);
     std::unique_lock<std::mutex> lock(mutex_);
     --idle_;
     if (fd < 0) {
@@ -86,7 +89,7 @@ void AcceptorPool::accept_loop() {
     if (idle_ == 0 && running_ < max_threads_ && !stopping_)
       start_thread(); // someone must be in accept() while this thread serves
     lock.unlock();
-    serve_(fd);
+    serve_(fd, peer);
     lock.lock();
     if (stopping_)
       break;

@@ -6,6 +6,8 @@
 // connection) behind a single thread, and at most 8 concurrent streams. Here a thread that takes
 // a connection starts another acceptor when none is left idle, up to `max_threads`; threads are
 // kept for reuse.
+#include <sys/socket.h>
+
 #include <condition_variable>
 #include <cstddef>
 #include <functional>
@@ -17,8 +19,10 @@ namespace imc::api::http {
 
 class AcceptorPool {
 public:
-  // `serve(fd)` serves one accepted connection and closes it.
-  AcceptorPool(int listen_fd, size_t max_threads, std::function<void(int fd)> serve);
+  // `serve(fd, peer)` serves one accepted connection (`peer`: the client's address, as accept()
+  // gave it) and closes it.
+  using Serve = std::function<void(int fd, const sockaddr_storage &peer)>;
+  AcceptorPool(int listen_fd, size_t max_threads, Serve serve);
   ~AcceptorPool(); // stops and joins
   AcceptorPool(const AcceptorPool &) = delete;
   AcceptorPool &operator=(const AcceptorPool &) = delete;
@@ -36,7 +40,7 @@ private:
 
   int listen_fd_;
   size_t max_threads_;
-  std::function<void(int)> serve_;
+  Serve serve_;
   mutable std::mutex mutex_;
   std::condition_variable ended_;
   std::vector<std::thread> threads_;

@@ -406,7 +406,7 @@ public:
   // ended. (cpp-httplib's listen loop is not used: see acceptor_pool.h.)
   void serve_all() {
     AcceptorPool pool(svr_sock_, settings_.max_threads,
-                      [this](int fd) { process_and_close_socket(fd); });
+                      [this](int fd, const sockaddr_storage &peer) { serve_connection(fd, peer); });
     {
       std::lock_guard<std::mutex> lock(pool_mutex_);
       pool_ = &pool;
@@ -438,13 +438,20 @@ public:
   }
 
 private:
-  // One connection, served to its end on the calling (acceptor) thread.
+  // cpp-httplib's own entry for a connection; unused (serve_all() serves them).
   bool process_and_close_socket(socket_t sock) override {
-    const int one = 1;
-    ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    sockaddr_storage peer{};
+    socklen_t size = sizeof peer;
+    ::getpeername(sock, reinterpret_cast<sockaddr *>(&peer), &size);
+    return serve_connection(sock, peer);
+  }
+
+  // One connection, served to its end on the calling (acceptor) thread. The socket has
+  // TCP_NODELAY from the listening socket (set_tcp_nodelay).
+  bool serve_connection(socket_t sock, const sockaddr_storage &peer) {
     bool ok = true;
     {
-      ConnectionStream stream(sock, settings_.limits);
+      ConnectionStream stream(sock, peer, settings_.limits);
       ConnectionStream::Scope scope(&stream);
       for (size_t served = 0; served < settings_.limits.keep_alive_max; ++served) {
         if (!stream.wait_for_request(wake_[0]))

@@ -42,15 +42,10 @@ int poll_one(int fd, short events, int timeout_ms) {
 
 } // namespace
 
-ConnectionStream::ConnectionStream(int fd, const ConnectionLimits &limits)
+ConnectionStream::ConnectionStream(int fd, const sockaddr_storage &peer,
+                                   const ConnectionLimits &limits)
     : fd_(fd), limits_(limits) {
-  sockaddr_storage addr{};
-  socklen_t len = sizeof addr;
-  if (::getpeername(fd, reinterpret_cast<sockaddr *>(&addr), &len) == 0)
-    address_of(addr, remote_ip_, remote_port_);
-  len = sizeof addr;
-  if (::getsockname(fd, reinterpret_cast<sockaddr *>(&addr), &len) == 0)
-    address_of(addr, local_ip_, local_port_);
+  address_of(peer, remote_ip_, remote_port_);
 }
 
 ConnectionStream *ConnectionStream::current() { return g_current; }
@@ -89,24 +84,36 @@ ssize_t ConnectionStream::read(char *ptr, size_t size) {
       timed_out_ = true;
       return -1;
     }
-    const int r = poll_one(fd_, POLLIN, timeout);
-    if (r <= 0) {
-      timed_out_ = timed_out_ || (r == 0 && reading_request_);
-      return -1;
+    // The bytes are usually there already (a request's first read follows the poll of
+    // wait_for_request): take them, and wait only when there are none.
+    ssize_t n = fill_buffer();
+    if (n < 0 && errno == EAGAIN) {
+      const int r = poll_one(fd_, POLLIN, timeout);
+      if (r <= 0) {
+        timed_out_ = timed_out_ || (r == 0 && reading_request_);
+        return -1;
+      }
+      n = fill_buffer();
     }
-    ssize_t n;
-    do {
-      n = ::recv(fd_, buffer_, sizeof buffer_, 0);
-    } while (n < 0 && errno == EINTR);
     if (n <= 0)
       return n;
-    begin_ = 0;
-    end_ = static_cast<size_t>(n);
   }
   const size_t take = std::min(size, end_ - begin_);
   std::memcpy(ptr, buffer_ + begin_, take);
   begin_ += take;
   return static_cast<ssize_t>(take);
+}
+
+ssize_t ConnectionStream::fill_buffer() {
+  ssize_t n;
+  do {
+    n = ::recv(fd_, buffer_, sizeof buffer_, MSG_DONTWAIT);
+  } while (n < 0 && errno == EINTR);
+  if (n > 0) {
+    begin_ = 0;
+    end_ = static_cast<size_t>(n);
+  }
+  return n;
 }
 
 ssize_t ConnectionStream::write(const char *ptr, size_t size) {
@@ -149,6 +156,9 @@ bool ConnectionStream::peer_gone() const { return failed_ || peer_closed(fd_); }
 bool ConnectionStream::wait_for_request(int wake_fd) {
   if (begin_ < end_)
     return true; // a pipelined request is already here
+  // A new connection's request has usually arrived with it: no wait, no poll.
+  if (const ssize_t n = fill_buffer(); n >= 0 || errno != EAGAIN)
+    return n > 0;
   pollfd p[2] = {{fd_, POLLIN, 0}, {wake_fd, POLLIN, 0}};
   for (;;) {
     const int n = ::poll(p, wake_fd >= 0 ? 2 : 1, limits_.keep_alive_timeout_ms);
@@ -177,9 +187,11 @@ void ConnectionStream::get_remote_ip_and_port(std::string &ip, int &port) const 
   port = remote_port_;
 }
 
+// Nothing in the proxy reads a request's local address: it is not asked of the kernel (one
+// getsockname() per connection saved).
 void ConnectionStream::get_local_ip_and_port(std::string &ip, int &port) const {
-  ip = local_ip_;
-  port = local_port_;
+  ip.clear();
+  port = 0;
 }
 
 } // namespace imc::api::http

@@ -11,6 +11,7 @@
 // - keep-alive waits that sleep in poll() instead of waking every 10 ms, and end at once when
 //   the server shuts down.
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <chrono>
@@ -33,7 +34,9 @@ struct ConnectionLimits {
 
 class ConnectionStream final : public httplib::Stream {
 public:
-  ConnectionStream(int fd, const ConnectionLimits &limits);
+  // `peer`: the client's address as accept() gave it. The socket inherits TCP_NODELAY from the
+  // listening socket.
+  ConnectionStream(int fd, const sockaddr_storage &peer, const ConnectionLimits &limits);
   ConnectionStream(const ConnectionStream &) = delete;
   ConnectionStream &operator=(const ConnectionStream &) = delete;
 
@@ -88,11 +91,14 @@ public:
 
 private:
   int wait_ms() const; // for the next read: read timeout, shortened by the request deadline
+  // recv() without waiting into the empty buffer: the byte count, 0 at the client's end, -1 with
+  // errno (EAGAIN: nothing there yet).
+  ssize_t fill_buffer();
 
   int fd_;
   ConnectionLimits limits_;
-  std::string remote_ip_, local_ip_;
-  int remote_port_ = 0, local_port_ = 0;
+  std::string remote_ip_;
+  int remote_port_ = 0;
   char buffer_[16384];
   size_t begin_ = 0, end_ = 0; // unread bytes of buffer_
   bool reading_request_ = false;

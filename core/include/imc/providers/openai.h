@@ -28,6 +28,8 @@
 #include "imc/result.h"
 #include "imc/stream_decoder.h"
 
+#include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -38,5 +40,17 @@ Result<HttpRequest> build_request(const Endpoint &endpoint, const ChatRequest &r
 // A complete (non-streamed) response, or any error response.
 std::vector<ChatEvent> decode_response(const HttpResponseHead &head, std::string_view body);
 ChatStreamDecoder make_stream_decoder(HttpResponseHead head);
+
+// The common streamed chunk, {"choices": [{"delta": {"content": "..."}, "finish_reason": null |
+// "..."}], ...} without "error" or "usage", read without building a JSON document (simdjson: the
+// proxy relays every chunk of every stream through here). nullopt for any other chunk, and in
+// builds without simdjson (the browser's): the stream decoder then reads it as a document, with
+// the same result (tests/core/test_provider_openai.cpp compares the two).
+struct CommonChunk {
+  bool has_delta = false;                   // choices[0].delta is there
+  std::string text;                         // its "content" when a string, else ""
+  std::optional<std::string> finish_reason; // choices[0].finish_reason when a string
+};
+std::optional<CommonChunk> read_common_chunk(std::string_view data);
 
 } // namespace imc::openai
