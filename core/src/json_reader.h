@@ -203,6 +203,24 @@ T read_value(std::string_view text, std::string_view source, Errors &errors, boo
   return value;
 }
 
+// The same from a value parsed already (a syntax error or a repeated key is the parser's to
+// report).
+template <class T, class Fill>
+Result<T> parse_parsed_value(const Json &root, std::string_view source, bool echo_values,
+                             Fill &&fill) {
+  Errors errors;
+  T value{};
+  DocumentReader doc(source, errors, echo_values);
+  ObjectReader reader(doc, &root, "");
+  if (reader.is_object()) {
+    fill(reader, value);
+    reader.finish();
+  }
+  if (!errors.empty())
+    return errors;
+  return value;
+}
+
 // read_value for the public parse_* functions: the value, or every error found.
 template <class T, class Fill>
 Result<T> parse_value(std::string_view text, std::string_view source, bool echo_values,

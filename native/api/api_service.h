@@ -16,6 +16,12 @@ struct ApiRequest {
 };
 
 // Where a handler writes its answer. Exactly one of: reply() once, or events then finish.
+// One server-sent event: its name and its JSON.
+struct ApiEvent {
+  std::string name;
+  std::string json;
+};
+
 class ApiSink {
 public:
   virtual ~ApiSink() = default;
@@ -24,6 +30,14 @@ public:
   // Starts a stream (status 200, text/event-stream) on the first call; one SSE event per call.
   // Returns false once the client has gone: the handler should stop and cancel upstream work.
   virtual bool event(const std::string &name, const std::string &json) = 0;
+  // Several events at once, in one write where the sink can (the last events of a relayed
+  // stream); as event() for each otherwise.
+  virtual bool events(const std::vector<ApiEvent> &list) {
+    for (const auto &e : list)
+      if (!event(e.name, e.json))
+        return false;
+    return true;
+  }
   // True once the client has disconnected or cancelled.
   virtual bool cancelled() const = 0;
   // Lets the call go on after the handler returns: its reply or stream goes to the returned

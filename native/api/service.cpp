@@ -35,6 +35,14 @@ public:
     streamed_ = true;
     return inner_.event(name, secrets_.found_in(json) ? secrets_.scrub(json) : json);
   }
+  bool events(const std::vector<ApiEvent> &list) override {
+    streamed_ = true;
+    std::vector<ApiEvent> scrubbed = list;
+    for (auto &e : scrubbed)
+      if (secrets_.found_in(e.json))
+        e.json = secrets_.scrub(e.json);
+    return inner_.events(scrubbed);
+  }
   bool cancelled() const override { return inner_.cancelled(); }
   // The detached rest of the call is scrubbed the same way.
   std::shared_ptr<ApiSink> detach() override {

@@ -82,11 +82,13 @@ public:
       (*this)(name, dump(data));
   }
   // An event whose JSON is already text.
-  void operator()(const char *name, const std::string &json) {
+  void operator()(const char *name, const std::string &json) { all({{name, json}}); }
+  // Several events in one write.
+  void all(const std::vector<ApiEvent> &list) {
     if (gone_)
       return;
     started_ = true;
-    if (!sink_.event(name, json)) {
+    if (!sink_.events(list)) {
       gone_ = true;
       if (stop_)
         stop_();
@@ -421,7 +423,7 @@ void Service::chat(const ApiRequest &request, ApiSink &sink) {
   auto it = body->find("request");
   if (it == body->end() || !it->is_object())
     return reply_error(sink, bad_request("/request: a chat request object is required", hint));
-  auto parsed = parse_chat_request(dump(*it), "/request");
+  auto parsed = parse_chat_request_value(*it, "/request");
   if (!parsed)
     return reply_error(sink, bad_request(format_errors(parsed.errors()), hint));
   ChatRequest chat_request = std::move(*parsed);
@@ -457,6 +459,7 @@ void Service::chat(const ApiRequest &request, ApiSink &sink) {
   stream->send->on_gone([token = stream->token] { token.cancel(); });
   transport::CallOptions options;
   options.cancel = stream->token;
+  options.wire_log_bodies = false; // only its status and latency are logged
   // The callback owns the stream too: it lives as long as the call, on whichever thread.
   options.on_event = [stream, name = endpoint.name](const ChatEvent &event) {
     ChatStream &c = *stream;
@@ -467,10 +470,14 @@ void Service::chat(const ApiRequest &request, ApiSink &sink) {
     } else if (const auto *u = std::get_if<Usage>(&event)) {
       c.usage = *u;
     } else if (const auto *finish = std::get_if<Finish>(&event)) {
+      // The stream's last events go out in one write.
+      std::vector<ApiEvent> last;
       if (c.usage)
-        send("usage", Json{{"input_tokens", c.usage->input_tokens},
-                           {"output_tokens", c.usage->output_tokens}});
-      send("finished", Json{{"finish_reason", to_string(finish->reason)}, {"raw", finish->raw}});
+        last.push_back({"usage", dump(Json{{"input_tokens", c.usage->input_tokens},
+                                           {"output_tokens", c.usage->output_tokens}})});
+      last.push_back({"finished", dump(Json{{"finish_reason", to_string(finish->reason)},
+                                            {"raw", finish->raw}})});
+      send.all(last);
     } else if (const auto *error = std::get_if<StreamError>(&event)) {
       if (send.gone())
         return;

@@ -70,9 +70,15 @@ StreamError transport_failure(TransportFailure failure, const std::string &origi
   return make_error(ErrorKind::network, "the request to " + origin + " failed: " + detail);
 }
 
-HttpRequest logged_request(const HttpRequest &outgoing, const HttpRequest &original,
+HttpRequest logged_request(const HttpRequest &outgoing, const HttpRequest &original, bool with_body,
                            const SecretValues &secrets) {
-  HttpRequest logged = outgoing;
+  HttpRequest logged;
+  logged.method = outgoing.method;
+  logged.url = outgoing.url;
+  logged.headers = outgoing.headers;
+  logged.stream = outgoing.stream;
+  if (with_body)
+    logged.body = outgoing.body;
   logged.auth = original.auth;
   logged = redact(std::move(logged));
   logged.auth.clear();
@@ -181,8 +187,7 @@ CallContext::CallContext(const Endpoint &endpoint, const HttpRequest &request, C
   log.endpoint = endpoint.name;
   log.protocol = to_string(endpoint.protocol);
   log.started_unix_ms = clock.unix_ms();
-  log.request = redact(request);
-  log.request.auth.clear();
+  log.request = logged_request(request, request, options_.wire_log_bodies, secrets_);
 }
 
 std::optional<StreamError> CallContext::prepare() {
@@ -202,7 +207,7 @@ std::optional<StreamError> CallContext::next_outgoing(HttpRequest &outgoing) {
   outgoing = request_;
   if (auto status = add_secrets(outgoing, settings_.env, clock_.unix_ms(), secrets_); !status)
     return make_error(ErrorKind::config, describe_secret_errors(status.errors()));
-  result_.wire_log.request = logged_request(outgoing, request_, secrets_);
+  result_.wire_log.request = logged_request(outgoing, request_, options_.wire_log_bodies, secrets_);
   return std::nullopt;
 }
 

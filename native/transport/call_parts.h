@@ -49,7 +49,7 @@ StreamError transport_failure(TransportFailure failure, const std::string &origi
                               const std::string &detail = "");
 // The request as logged: redacted like core redact() does, including the headers its own
 // AuthNeeds named (restored for that purpose), and scrubbed of every secret value.
-HttpRequest logged_request(const HttpRequest &outgoing, const HttpRequest &original,
+HttpRequest logged_request(const HttpRequest &outgoing, const HttpRequest &original, bool with_body,
                            const SecretValues &secrets);
 // The limiter's wait ended without a permit: the call's error (nullopt when it ended ok).
 std::optional<StreamError> limiter_error(WaitEnd end, const Endpoint &endpoint,

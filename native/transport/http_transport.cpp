@@ -110,7 +110,7 @@ struct HttpTransport::Impl {
                          const CallOptions &options);
   Attempt run_attempt(const HttpRequest &outgoing, const UrlParts &url, Protocol protocol,
                       const EndpointTimeouts &timeouts, int64_t start, int64_t deadline,
-                      const CancelToken &cancel, Delivery &delivery);
+                      const CancelToken &cancel, Delivery &delivery, size_t body_cap);
 
   // One event loop per core, started on first use. Each loop has its own connection cache (like
   // each nginx worker); a call goes to the least busy loop, the first on a tie, so calls one
@@ -143,7 +143,7 @@ struct HttpTransport::Impl {
 Attempt HttpTransport::Impl::run_attempt(const HttpRequest &outgoing, const UrlParts &url,
                                          Protocol protocol, const EndpointTimeouts &timeouts,
                                          int64_t start, int64_t deadline, const CancelToken &cancel,
-                                         Delivery &delivery) {
+                                         Delivery &delivery, size_t body_cap) {
   Attempt a;
   const int64_t attempt_start = clock.steady_ms();
   a.record.started_ms = attempt_start - start;
@@ -206,8 +206,8 @@ Attempt HttpTransport::Impl::run_attempt(const HttpRequest &outgoing, const UrlP
       if (watchdog.aborted() != AbortReason::none)
         return false;
       a.bytes += static_cast<int64_t>(n);
-      if (a.body.size() < options.wire_log_body_cap)
-        a.body.append(data, std::min(n, options.wire_log_body_cap - a.body.size()));
+      if (a.body.size() < body_cap)
+        a.body.append(data, std::min(n, body_cap - a.body.size()));
       if (!a.decoder)
         return false; // cpp-httplib always calls the response handler first
       if (a.terminal || a.decoder->done()) {
@@ -289,7 +289,8 @@ CallResult HttpTransport::Impl::send(const Endpoint &endpoint, const HttpRequest
     if (auto error = ctx.next_outgoing(outgoing))
       return ctx.finish(error);
     Attempt a = run_attempt(outgoing, ctx.url(), endpoint.protocol, timeouts, ctx.start_ms(),
-                            deadline, call.cancel, ctx.delivery());
+                            deadline, call.cancel, ctx.delivery(),
+                            call.wire_log_bodies ? options.wire_log_body_cap : 0);
     if (ctx.record(std::move(a)))
       return ctx.finish(std::nullopt);
     const auto next = ctx.next_step(random01(), clock.steady_ms());

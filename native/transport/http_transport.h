@@ -56,6 +56,9 @@ struct CallOptions {
   std::optional<RetryPolicy> retry;                // else the transport's
   std::optional<EndpointTimeouts> timeouts;        // else the endpoint's
   std::optional<int64_t> estimated_tokens;         // for the tokens-per-minute bucket
+  // false: the wire log keeps no request or response body, only heads, timings and outcome
+  // (the proxy's relayed calls: nobody reads those bodies, and each is a copy of every byte).
+  bool wire_log_bodies = true;
 };
 
 struct CallResult {

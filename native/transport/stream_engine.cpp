@@ -112,6 +112,8 @@ struct StreamEngine::Impl {
   ~Impl() {
     post({Command::stop, nullptr, 0});
     thread.join();
+    for (CURL *e : spare)
+      curl_easy_cleanup(e);
     curl_multi_cleanup(multi);
     ::close(wake_fd);
     ::close(epoll_fd);
@@ -183,7 +185,7 @@ struct StreamEngine::Impl {
     if (!a.head)
       r.engine->head_arrived(r);
     a.bytes += static_cast<int64_t>(n);
-    const size_t cap = r.engine->body_cap;
+    const size_t cap = r.call->context->options().wire_log_bodies ? r.engine->body_cap : 0;
     if (a.body.size() < cap)
       a.body.append(data, std::min(n, cap - a.body.size()));
     if (a.terminal || a.decoder->done()) {
@@ -263,7 +265,14 @@ struct StreamEngine::Impl {
     const int64_t remaining = std::max<int64_t>(1, ctx.deadline_ms() - now);
     r.connect_ms = std::min<int64_t>(std::max(1, ctx.timeouts().connect_ms), remaining);
 
-    CURL *e = curl_easy_init();
+    CURL *e = nullptr;
+    if (spare.empty()) {
+      e = curl_easy_init();
+    } else { // a finished attempt's handle: its options back to the defaults
+      e = spare.back();
+      spare.pop_back();
+      curl_easy_reset(e);
+    }
     r.easy = e;
     curl_easy_setopt(e, CURLOPT_PRIVATE, &r);
     curl_easy_setopt(e, CURLOPT_URL, r.outgoing.url.c_str());
@@ -311,7 +320,10 @@ struct StreamEngine::Impl {
     long response_code = 0;
     curl_easy_getinfo(r.easy, CURLINFO_RESPONSE_CODE, &response_code);
     curl_multi_remove_handle(multi, r.easy);
-    curl_easy_cleanup(r.easy);
+    if (spare.size() < kSpareHandles)
+      spare.push_back(r.easy); // set-up and teardown of a handle cost more than a reset
+    else
+      curl_easy_cleanup(r.easy);
     r.easy = nullptr;
     curl_slist_free_all(r.headers);
     r.headers = nullptr;
@@ -503,6 +515,8 @@ struct StreamEngine::Impl {
   int epoll_fd = -1;
   int wake_fd = -1;
   CURLM *multi = nullptr;
+  static constexpr size_t kSpareHandles = 64;
+  std::vector<CURL *> spare; // easy handles of finished attempts, for the next ones
   int64_t curl_deadline = -1;
   std::multimap<int64_t, Timer> timers;
   std::unordered_map<uint64_t, std::unique_ptr<Running>> calls;

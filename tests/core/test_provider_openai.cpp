@@ -6,6 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
+
 namespace imc {
 namespace {
 
@@ -210,7 +213,6 @@ TEST(OpenAiErrors, MapsStatusesAndQuotesTheProvidersMessage) {
   EXPECT_EQ(html.message, "HTTP 502 <html>  Bad gateway</html>");
 }
 
-
 // read_common_chunk (simdjson, the proxy's hot path) against the document reading the decoder
 // falls back to: whenever it claims a chunk, it must read what the document reads; every chunk
 // of an unusual shape must be left to the document.
@@ -220,7 +222,25 @@ struct DocumentReading {
   bool has_delta = false;
   std::string text;
   std::optional<std::string> finish_reason;
+  std::optional<Usage> usage;
 };
+
+// wire::int_member's reading of a count.
+int64_t count_of(const json &usage, const char *key) {
+  const auto it = usage.find(key);
+  if (it == usage.end())
+    return 0;
+  if (it->is_number_unsigned())
+    return it->get<uint64_t>() > uint64_t(std::numeric_limits<int64_t>::max())
+               ? std::numeric_limits<int64_t>::max()
+               : int64_t(it->get<uint64_t>());
+  if (it->is_number_integer())
+    return it->get<int64_t>();
+  if (it->is_number_float() && std::isfinite(it->get<double>()) &&
+      std::fabs(it->get<double>()) < 9e15)
+    return int64_t(it->get<double>());
+  return 0;
+}
 
 std::optional<DocumentReading> read_by_document(const std::string &data) {
   const json chunk = json::parse(data, nullptr, false);
@@ -242,6 +262,8 @@ std::optional<DocumentReading> read_by_document(const std::string &data) {
         reason != choice.end() && reason->is_string())
       out.finish_reason = reason->get<std::string>();
   }
+  if (const auto usage = chunk.find("usage"); usage != chunk.end() && usage->is_object())
+    out.usage = Usage{count_of(*usage, "prompt_tokens"), count_of(*usage, "completion_tokens")};
   return out;
 }
 
@@ -263,11 +285,21 @@ TEST(OpenAiStream, TheQuickChunkReadingAgreesWithTheDocumentOrLeavesTheChunkToIt
       {R"({"choices":[{"index":0,"finish_reason":"stop"}]})", true},
       {R"({"choices":[{"delta":{"content":["not","text"]}}]})", true},
       {R"({"choices":[{"delta":{"content":"a"}},{"delta":{"content":"b"}}]})", true},
-      // Left to the document: usage, errors, odd shapes, repeated keys, invalid JSON.
-      {R"({"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":4}})", false},
+      {R"({"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":4,"total_tokens":7}})",
+       true},
+      {R"({"usage":{"prompt_tokens":3}})", true},
+      {R"({"choices":[{"delta":{"content":"x"}}],"usage":{"completion_tokens":2}})", true},
+      {R"({"choices":[],"usage":{"prompt_tokens":18446744073709551615,"completion_tokens":-2}})",
+       true},
+      {R"({"choices":[],"usage":{"prompt_tokens":12.0,"completion_tokens":1e20}})", true},
+      {R"({"choices":[],"usage":{"prompt_tokens":"12","completion_tokens":null}})", true},
+      {R"({"choices":[]})", true},
+      {R"({"id":"x"})", true},
+      // Left to the document: errors, odd shapes, repeated keys, invalid JSON.
+      {R"({"choices":[],"usage":"none"})", false},
+      {R"({"choices":[],"usage":{"prompt_tokens":1,"prompt_tokens":2}})", false},
       {R"({"error":{"message":"overloaded","type":"server_error"}})", false},
       {R"({"error":null,"choices":[{"delta":{"content":"x"}}]})", false},
-      {R"({"choices":[]})", false},
       {R"({"choices":["text"]})", false},
       {R"({"choices":{"delta":{"content":"x"}}})", false},
       {R"({"choices":[{"delta":"x"}]})", false},
@@ -291,6 +323,11 @@ TEST(OpenAiStream, TheQuickChunkReadingAgreesWithTheDocumentOrLeavesTheChunkToIt
     EXPECT_EQ(quick->has_delta, document->has_delta);
     EXPECT_EQ(quick->text, document->text);
     EXPECT_EQ(quick->finish_reason, document->finish_reason);
+    EXPECT_EQ(quick->usage.has_value(), document->usage.has_value());
+    if (quick->usage && document->usage) {
+      EXPECT_EQ(quick->usage->input_tokens, document->usage->input_tokens);
+      EXPECT_EQ(quick->usage->output_tokens, document->usage->output_tokens);
+    }
   }
 }
 

@@ -157,6 +157,34 @@ TEST(TRANSPORT_SUITE, OpenAiStreamDeltasArriveInOrderAndFoldToTheText) {
   EXPECT_NE(requests[0].body.find("\"stream\":true"), std::string::npos);
 }
 
+TEST(TRANSPORT_SUITE, WithoutWireLogBodiesTheLogKeepsHeadsTimingsAndOutcomeOnly) {
+  FakeUpstream fake;
+  fake.script("POST", "/v1/chat/completions",
+              {fake_reply::openai_sse({"Hel", "lo"}, "stop", Tokens{21, 3})});
+  HttpTransport transport(fast_options());
+  Recorded rec;
+  CallOptions options = rec.options();
+  options.wire_log_bodies = false;
+  const auto r =
+      call_chat(transport, endpoint_for(fake, Protocol::openai, "oa-nobody"), hello(true), options);
+  ASSERT_TRUE(r.response.complete()) << describe(r);
+  EXPECT_EQ(rec.text(), "Hello"); // the events and the fold are whole
+  EXPECT_EQ(r.response.text, "Hello");
+  EXPECT_EQ(r.wire_log.status, "ok");
+  EXPECT_EQ(r.wire_log.http_status, 200);
+  EXPECT_TRUE(r.wire_log.ttft_ms.has_value());
+  EXPECT_EQ(r.wire_log.attempts.size(), 1u);
+  EXPECT_TRUE(r.wire_log.request.body.empty());
+  EXPECT_FALSE(r.wire_log.request.url.empty());
+  EXPECT_TRUE(r.wire_log.response_body.empty());
+  EXPECT_GT(r.wire_log.response_bytes, 0);
+  EXPECT_FALSE(r.wire_log.response.headers.empty());
+  // The request went out whole all the same.
+  const auto requests = fake.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_NE(requests[0].body.find("\"stream\":true"), std::string::npos);
+}
+
 TEST(TRANSPORT_SUITE, OpenAiJsonReplyIsOneDeltaAndAFinish) {
   FakeUpstream fake;
   fake.script("POST", "/v1/chat/completions",

@@ -15,6 +15,8 @@
 #include "imc/chat.h"
 #include "imc/result.h"
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <string>
 #include <string_view>
 
@@ -28,5 +30,9 @@ std::string serialize_chat_request(const ChatRequest &request, bool pretty = fal
 // out of range (temperature 0..2, max_tokens >= 1, top_p 0..1). Never throws on bad input.
 // parse_chat_request(serialize_chat_request(r)) gives back r.
 Result<ChatRequest> parse_chat_request(std::string_view json, std::string_view source);
+// The same from a value parsed already (imc serve's request bodies), without writing it out and
+// reading it again; a repeated key was the parser's to report.
+Result<ChatRequest> parse_chat_request_value(const nlohmann::json &value,
+                                              std::string_view source);
 
 } // namespace imc

@@ -2,6 +2,9 @@
 
 #include "provider_common.h"
 
+#include <cmath>
+#include <limits>
+
 #ifdef IMC_HAVE_SIMDJSON
 #include <simdjson.h>
 #endif
@@ -82,6 +85,8 @@ private:
         sink_.text(common->text);
       if (common->finish_reason)
         pending_finish_ = finish_for(*common->finish_reason);
+      if (common->usage)
+        sink_.usage(*common->usage);
       return;
     }
     const Json chunk = parse_event_json(event);
@@ -107,10 +112,11 @@ private:
 
 std::optional<CommonChunk> read_common_chunk(std::string_view data) {
 #ifdef IMC_HAVE_SIMDJSON
-  // Anything but the common shape, read the way the document path reads it, gives nullopt:
+  // Anything but the common shapes, read the way the document path reads them, gives nullopt:
   // invalid JSON (simdjson's error, or nlohmann's message, is the document path's job), an
-  // "error" or a non-null "usage", choices not starting with an object, a delta that is not an
-  // object, a repeated key that matters (nlohmann keeps the last one).
+  // "error", a "usage" neither null nor an object, "choices" not an array or starting with a
+  // non-object, a delta that is not an object, a repeated key that matters (nlohmann keeps the
+  // last one).
   using namespace simdjson;
   thread_local dom::parser parser;
   dom::element root;
@@ -119,26 +125,64 @@ std::optional<CommonChunk> read_common_chunk(std::string_view data) {
   dom::object top;
   if (root.get_object().get(top) != SUCCESS)
     return std::nullopt;
-  dom::element choices;
-  int seen_choices = 0;
+  dom::element choices, usage;
+  int seen_choices = 0, seen_usage = 0;
   for (const auto field : top) {
     if (field.key == "error")
       return std::nullopt;
-    if (field.key == "usage" && !field.value.is_null())
-      return std::nullopt;
-    if (field.key == "choices") {
+    if (field.key == "usage") {
+      usage = field.value;
+      ++seen_usage;
+    } else if (field.key == "choices") {
       choices = field.value;
       ++seen_choices;
     }
   }
-  if (seen_choices != 1)
-    return std::nullopt;
-  dom::array list;
-  dom::object choice;
-  if (choices.get_array().get(list) != SUCCESS || list.size() == 0 ||
-      list.at(0).get_object().get(choice) != SUCCESS)
+  if (seen_choices > 1 || seen_usage > 1)
     return std::nullopt;
   CommonChunk chunk;
+  if (seen_usage == 1 && !usage.is_null()) {
+    dom::object counts;
+    if (usage.get_object().get(counts) != SUCCESS)
+      return std::nullopt;
+    // As wire::int_member reads a count: integers (clamped to int64), integral doubles below
+    // 9e15; anything else is 0. A repeated count is left to the document.
+    Usage u;
+    int seen_input = 0, seen_output = 0;
+    for (const auto member : counts) {
+      int64_t *target = member.key == "prompt_tokens"       ? &u.input_tokens
+                        : member.key == "completion_tokens" ? &u.output_tokens
+                                                            : nullptr;
+      if (!target)
+        continue;
+      ++(target == &u.input_tokens ? seen_input : seen_output);
+      int64_t i = 0;
+      uint64_t n = 0;
+      double d = 0;
+      if (member.value.get_int64().get(i) == SUCCESS)
+        *target = i;
+      else if (member.value.get_uint64().get(n) == SUCCESS)
+        *target = std::numeric_limits<int64_t>::max();
+      else if (member.value.get_double().get(d) == SUCCESS && std::isfinite(d) &&
+               std::fabs(d) < 9e15)
+        *target = static_cast<int64_t>(d);
+      else
+        *target = 0;
+    }
+    if (seen_input > 1 || seen_output > 1)
+      return std::nullopt;
+    chunk.usage = u;
+  }
+  if (seen_choices == 0)
+    return chunk;
+  dom::array list;
+  if (choices.get_array().get(list) != SUCCESS)
+    return std::nullopt;
+  if (list.size() == 0)
+    return chunk;
+  dom::object choice;
+  if (list.at(0).get_object().get(choice) != SUCCESS)
+    return std::nullopt;
   int seen_delta = 0, seen_reason = 0;
   for (const auto field : choice) {
     if (field.key == "delta") {

@@ -195,14 +195,19 @@ public:
   }
 
   bool event(const std::string &name, const std::string &json) override {
+    return events({{name, json}});
+  }
+
+  bool events(const std::vector<ApiEvent> &list) override {
     std::string bytes;
     if (!streaming_) {
       streaming_ = true;
       status_ = 200;
       bytes = sse_head(extra_headers_);
     }
-    append_sse_event(bytes, name, json);
-    ++events_;
+    for (const auto &e : list)
+      append_sse_event(bytes, e.name, e.json);
+    events_ += static_cast<int>(list.size());
     return write(bytes);
   }
 
@@ -283,6 +288,10 @@ public:
   }
 
   bool event(const std::string &name, const std::string &json) override {
+    return events({{name, json}});
+  }
+
+  bool events(const std::vector<ApiEvent> &list) override {
     std::string bytes;
     if (!streaming_) {
       streaming_ = true;
@@ -290,8 +299,9 @@ public:
       conn_.take_over();
       bytes = sse_head(extra_headers_);
     }
-    append_sse_event(bytes, name, json);
-    ++events_;
+    for (const auto &e : list)
+      append_sse_event(bytes, e.name, e.json);
+    events_ += static_cast<int>(list.size());
     if (!conn_.send_now(bytes)) {
       gone_ = true;
       return false;

@@ -41,15 +41,17 @@ Result<HttpRequest> build_request(const Endpoint &endpoint, const ChatRequest &r
 std::vector<ChatEvent> decode_response(const HttpResponseHead &head, std::string_view body);
 ChatStreamDecoder make_stream_decoder(HttpResponseHead head);
 
-// The common streamed chunk, {"choices": [{"delta": {"content": "..."}, "finish_reason": null |
-// "..."}], ...} without "error" or "usage", read without building a JSON document (simdjson: the
-// proxy relays every chunk of every stream through here). nullopt for any other chunk, and in
-// builds without simdjson (the browser's): the stream decoder then reads it as a document, with
-// the same result (tests/core/test_provider_openai.cpp compares the two).
+// The common streamed chunks, {"choices": [{"delta": {"content": "..."}, "finish_reason": null |
+// "..."}], ...} and {"choices": [], "usage": {"prompt_tokens", "completion_tokens"}}, read
+// without building a JSON document (simdjson: the proxy relays every chunk of every stream
+// through here). nullopt for any other chunk (an "error" member, unusual shapes, repeated keys,
+// invalid JSON), and in builds without simdjson (the browser's): the stream decoder then reads it
+// as a document, with the same result (tests/core/test_provider_openai.cpp compares the two).
 struct CommonChunk {
   bool has_delta = false;                   // choices[0].delta is there
   std::string text;                         // its "content" when a string, else ""
   std::optional<std::string> finish_reason; // choices[0].finish_reason when a string
+  std::optional<Usage> usage;               // "usage" when an object
 };
 std::optional<CommonChunk> read_common_chunk(std::string_view data);
 
