@@ -106,6 +106,9 @@ sys_ticks() { local t=0; for p in "$@"; do t=$((t + $(awk '{print $15}' /proc/$p
 NGINX_PIDS="$NGINX_PID $(pgrep -P $NGINX_PID | tr '\n' ' ')" # the master and its workers
 # Context switches (voluntary + involuntary) of every thread of a process; for nginx, of each process.
 switches() { local t=0; for p in "$@"; do for f in /proc/$p/task/*/status; do t=$((t + $(awk '/ctxt_switches/{s+=$2} END{print s+0}' "$f" 2>/dev/null || echo 0))); done; done; echo $t; }
+# CPU time of imc serve's threads, summed by thread name (imc-loop, imc-conn, ...).
+thread_ticks() { for f in /proc/$1/task/*/stat; do sed -E 's/^[0-9]+ \(([^)]*)\) /\1 /' "$f" | awk '{print $1, $13 + $14}'; done 2>/dev/null | awk '{t[$1]+=$2} END{for (n in t) print n, t[n]}' | sort; }
+thread_ticks $IMC_PID > "$WORK/threads0"
 IMC_CPU0=$(cpu_ticks $IMC_PID); NGINX_CPU0=$(cpu_ticks $NGINX_PIDS)
 IMC_CS0=$(switches $IMC_PID); NGINX_CS0=$(switches $NGINX_PIDS)
 IMC_SYS0=$(sys_ticks $IMC_PID); NGINX_SYS0=$(sys_ticks $NGINX_PIDS)
@@ -118,6 +121,8 @@ IMC_SYS=$(( $(sys_ticks $IMC_PID) - IMC_SYS0 )); NGINX_SYS=$(( $(sys_ticks $NGIN
 HZ=$(getconf CLK_TCK)
 echo
 echo "CPU used during the run (the same streams through each): imc serve $(awk "BEGIN{print $IMC_CPU / $HZ}") s ($(awk "BEGIN{print $IMC_SYS / $HZ}") s in the kernel), nginx $(awk "BEGIN{print $NGINX_CPU / $HZ}") s ($(awk "BEGIN{print $NGINX_SYS / $HZ}") s in the kernel)"
+thread_ticks $IMC_PID > "$WORK/threads1"
+echo "imc serve CPU by thread name: $(join -a2 -e0 -o 0,1.2,2.2 "$WORK/threads0" "$WORK/threads1" | awk -v hz="$HZ" '{printf "%s %.2f s; ", $1, ($3 - $2) / hz}')"
 echo "context switches during the run: imc serve $IMC_CS, nginx $NGINX_CS"
 echo "imc serve peak RSS: $(grep VmHWM /proc/$IMC_PID/status | awk '{print $2 / 1024 " MiB"}'), threads now: $(grep Threads /proc/$IMC_PID/status | awk '{print $2}')"
 NGINX_RSS=0

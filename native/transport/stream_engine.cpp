@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <map>
@@ -92,7 +93,7 @@ struct StreamEngine::Impl {
   };
 
   Impl(Clock &c, std::function<double()> r, size_t max_idle, size_t cap)
-      : clock(c), random01(std::move(r)), body_cap(cap) {
+      : clock(c), random01(std::move(r)), body_cap(cap), max_idle(std::max<size_t>(1, max_idle)) {
     epoll_fd = ::epoll_create1(EPOLL_CLOEXEC);
     wake_fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     epoll_event ev{};
@@ -104,8 +105,7 @@ struct StreamEngine::Impl {
     curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, this);
     curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, &Impl::on_timer);
     curl_multi_setopt(multi, CURLMOPT_TIMERDATA, this);
-    curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS,
-                      static_cast<long>(std::max<size_t>(1, max_idle)));
+    update_cache_limit();
     thread = std::thread([this] { run(); });
   }
 
@@ -119,13 +119,32 @@ struct StreamEngine::Impl {
     ::close(epoll_fd);
   }
 
+  // libcurl's CURLMOPT_MAXCONNECTS bounds its whole connection cache, the connections in use
+  // included: a connection that comes free while more than that many are open is closed, so
+  // under load nearly every call would open a new one. What the engine means is "up to
+  // `max_idle` idle": the limit follows the transfers attached to the multi handle. When one
+  // finishes, the cache holds `attached` connections in use or just freed plus the idle ones;
+  // with the limit at attached + max_idle - 1 libcurl closes the oldest idle one only when more
+  // than `max_idle` would be idle.
+  void update_cache_limit() {
+    // (Never 0: that would mean libcurl's own default.)
+    curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS,
+                      std::max(1L, static_cast<long>(attached + max_idle) - 1));
+  }
+
+  // Wakes the loop only when the queue was empty: otherwise the loop has a wake-up pending, or is
+  // taking the queue turn by turn without waiting.
   void post(Command command) {
+    bool was_empty = false;
     {
       std::lock_guard<std::mutex> lock(mutex);
+      was_empty = commands.empty();
       commands.push_back(std::move(command));
     }
-    const uint64_t one = 1;
-    [[maybe_unused]] ssize_t n = ::write(wake_fd, &one, sizeof one);
+    if (was_empty) {
+      const uint64_t one = 1;
+      [[maybe_unused]] ssize_t n = ::write(wake_fd, &one, sizeof one);
+    }
   }
 
   // --- libcurl's callbacks ----------------------------------------------------------------------
@@ -307,6 +326,8 @@ struct StreamEngine::Impl {
     curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, &Impl::on_connected);
     curl_easy_setopt(e, CURLOPT_PREREQDATA, &r);
     curl_multi_add_handle(multi, e);
+    ++attached;
+    update_cache_limit();
   }
 
   // The attempt in progress ends: libcurl finished it (`code`) or the engine aborts it.
@@ -320,6 +341,8 @@ struct StreamEngine::Impl {
     long response_code = 0;
     curl_easy_getinfo(r.easy, CURLINFO_RESPONSE_CODE, &response_code);
     curl_multi_remove_handle(multi, r.easy);
+    --attached;
+    update_cache_limit();
     if (spare.size() < kSpareHandles)
       spare.push_back(r.easy); // set-up and teardown of a handle cost more than a reset
     else
@@ -441,13 +464,23 @@ struct StreamEngine::Impl {
     }
   }
 
+  // Takes the commands posted since the last turn, new calls at most kStartsPerTurn of them:
+  // the rest wait for the next turn (which then does not block), so that between the set-up of
+  // new calls the loop serves the streams already running, as an event loop that accepts one
+  // connection per event does. Starting a whole burst at once (256 calls) made every stream of
+  // the burst wait for the set-up of all the others before its first byte.
   void run_commands() {
-    uint64_t count = 0;
-    [[maybe_unused]] ssize_t n = ::read(wake_fd, &count, sizeof count);
     std::deque<Command> batch;
     {
       std::lock_guard<std::mutex> lock(mutex);
-      batch.swap(commands);
+      size_t starts = 0;
+      while (!commands.empty() &&
+             (commands.front().kind != Command::start || starts < kStartsPerTurn)) {
+        starts += commands.front().kind == Command::start;
+        batch.push_back(std::move(commands.front()));
+        commands.pop_front();
+      }
+      more_commands = !commands.empty();
     }
     for (Command &c : batch) {
       switch (c.kind) {
@@ -480,12 +513,17 @@ struct StreamEngine::Impl {
         const int64_t w = std::max<int64_t>(0, timers.begin()->first - now);
         wait = wait < 0 ? w : std::min(wait, w);
       }
+      if (more_commands)
+        wait = 0;
       const int n =
           ::epoll_wait(epoll_fd, events, 256, static_cast<int>(std::min<int64_t>(wait, 60000)));
+      bool woken = false;
       for (int i = 0; i < n; ++i) {
         const int fd = events[i].data.fd;
         if (fd == wake_fd) {
-          run_commands();
+          uint64_t count = 0;
+          [[maybe_unused]] ssize_t r = ::read(wake_fd, &count, sizeof count);
+          woken = true;
           continue;
         }
         int flags = 0;
@@ -498,6 +536,8 @@ struct StreamEngine::Impl {
         curl_multi_socket_action(multi, fd, flags, &still_running);
         read_done();
       }
+      if (woken || more_commands)
+        run_commands();
       if (curl_deadline >= 0 && clock.steady_ms() >= curl_deadline) {
         curl_deadline = -1;
         curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &still_running);
@@ -512,6 +552,8 @@ struct StreamEngine::Impl {
   Clock &clock;
   std::function<double()> random01;
   size_t body_cap;
+  size_t max_idle;     // idle kept-alive connections kept for later calls
+  size_t attached = 0; // easy handles added to `multi`
   int epoll_fd = -1;
   int wake_fd = -1;
   CURLM *multi = nullptr;
@@ -523,8 +565,10 @@ struct StreamEngine::Impl {
   uint64_t last_id = 0;
   std::atomic<size_t> in_flight{0};
   bool stopping = false;
+  static constexpr size_t kStartsPerTurn = 1;
   std::mutex mutex;
   std::deque<Command> commands;
+  bool more_commands = false; // commands left for the next turn (the loop's own)
   std::thread thread;
 };
 

@@ -34,7 +34,8 @@ public:
     std::function<void(CallResult)> done;
   };
 
-  // `max_idle_connections`: kept-alive connections libcurl may cache between calls;
+  // `max_idle_connections`: idle kept-alive connections kept for later calls (however many are
+  // in use);
   // `wire_log_body_cap`: response bytes kept in a wire log.
   StreamEngine(Clock &clock, std::function<double()> random01, size_t max_idle_connections,
                size_t wire_log_body_cap);

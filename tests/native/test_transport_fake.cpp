@@ -285,6 +285,42 @@ TEST(TRANSPORT_SUITE, KeptAliveConnectionIsReusedByTheNextCall) {
   EXPECT_TRUE(second.wire_log.attempts[0].reused_connection);
 }
 
+#if IMC_TRANSPORT_TESTS_ASYNC
+// libcurl's connection cache counts the connections in use: capped at the idle limit, it closed a
+// connection that came free while others were streaming, and under load nearly every call
+// connected anew. The limit is on idle connections, however many are busy.
+TEST(TRANSPORT_SUITE, AConnectionFreedWhileOtherStreamsRunIsKeptForTheNextCall) {
+  FakeUpstream fake;
+  const size_t loops = std::max(1u, std::thread::hardware_concurrency());
+  FakeReply slow = fake_reply::openai_sse({"a", "b", "c"});
+  slow.chunk_delay_ms = 150;
+  std::vector<FakeReply> replies(loops, slow);
+  replies.push_back(fake_reply::openai_sse({"quick"}));
+  fake.script("POST", "/v1/chat/completions", replies);
+  std::vector<std::promise<CallResult>> long_results(loops); // outlives the transport's loops
+  TransportOptions options = fast_options();
+  options.max_idle_connections_per_origin = 1;
+  HttpTransport transport(options);
+  const Endpoint e = endpoint_for(fake, Protocol::openai, "oa-idle");
+  // One long stream on every loop; the quick calls then go to the first loop, one after another.
+  for (auto &result : long_results)
+    transport.chat_async(e, hello(true), {},
+                         [&result](CallResult r) { result.set_value(std::move(r)); });
+  for (int i = 0; i < 200 && fake.request_count("/v1/chat/completions") < loops; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ASSERT_EQ(fake.request_count("/v1/chat/completions"), loops);
+  const auto first = call_chat(transport, e, hello(true));
+  const auto second = call_chat(transport, e, hello(true));
+  ASSERT_TRUE(first.response.complete()) << describe(first);
+  ASSERT_TRUE(second.response.complete()) << describe(second);
+  EXPECT_EQ(fake.max_concurrent(), static_cast<int>(loops) + 1); // the long streams were running
+  EXPECT_FALSE(first.wire_log.attempts[0].reused_connection);
+  EXPECT_TRUE(second.wire_log.attempts[0].reused_connection) << describe(second);
+  for (auto &result : long_results)
+    EXPECT_TRUE(result.get_future().get().response.complete());
+}
+#endif
+
 // ---------------------------------------------------------------------------------------------
 // Faults
 
