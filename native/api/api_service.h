@@ -40,6 +40,10 @@ public:
   }
   // True once the client has disconnected or cancelled.
   virtual bool cancelled() const = 0;
+  // The client's socket, when its hang-up (the client closing or resetting its side) is all
+  // cancelled() would report while no event is being written: the stream watcher then waits for
+  // it with epoll instead of asking cancelled() every 50 ms. -1 (the default): ask cancelled().
+  virtual int watch_fd() const { return -1; }
   // Lets the call go on after the handler returns: its reply or stream goes to the returned
   // sink, from any thread, and never blocks that thread (a client that stops reading is given
   // up after the write timeout). nullptr when this sink cannot; the handler then finishes on

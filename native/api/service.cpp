@@ -44,6 +44,7 @@ public:
     return inner_.events(scrubbed);
   }
   bool cancelled() const override { return inner_.cancelled(); }
+  int watch_fd() const override { return inner_.watch_fd(); }
   // The detached rest of the call is scrubbed the same way.
   std::shared_ptr<ApiSink> detach() override {
     auto inner = inner_.detach();

@@ -1,5 +1,10 @@
 #include "stream_watch.h"
 
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <vector>
 
 namespace imc::api {
@@ -12,17 +17,52 @@ struct StreamWatch::Entry {
   const ApiSink *sink = nullptr;
   std::function<void()> cancel;
   Why why = Why::none;
+  int fd = -1; // watched with epoll (ApiSink::watch_fd); -1: asked every 50 ms
 };
 
-StreamWatch::StreamWatch() : thread_([this] { run(); }) {}
+namespace {
+constexpr uint64_t kWakeKey = 0; // the epoll key of the eventfd; entries' ids start at 1
+constexpr auto kSweep = std::chrono::milliseconds(50);
+
+enum class How { hung_up, ask, shutdown };
+
+// Under the stream's own lock: while it is active, its sink and cancel action exist.
+void check(StreamWatch::Entry &entry, How how) {
+  std::lock_guard<std::mutex> lock(entry.mutex);
+  if (!entry.active || entry.why != StreamWatch::Why::none)
+    return;
+  if (how == How::ask && !entry.sink->cancelled())
+    return;
+  entry.why = how == How::shutdown ? StreamWatch::Why::shutdown : StreamWatch::Why::client_gone;
+  if (entry.cancel)
+    entry.cancel();
+}
+} // namespace
+
+StreamWatch::StreamWatch()
+    : epoll_fd_(::epoll_create1(EPOLL_CLOEXEC)),
+      wake_fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = kWakeKey;
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev);
+  thread_ = std::thread([this] { run(); });
+}
 
 StreamWatch::~StreamWatch() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     quit_ = true;
   }
-  wake_watcher_.notify_all();
+  wake_watcher();
   thread_.join();
+  ::close(wake_fd_);
+  ::close(epoll_fd_);
+}
+
+void StreamWatch::wake_watcher() {
+  const uint64_t one = 1;
+  [[maybe_unused]] ssize_t n = ::write(wake_fd_, &one, sizeof one);
 }
 
 StreamWatch::Registration::Registration(Registration &&other) noexcept
@@ -53,13 +93,25 @@ std::optional<StreamWatch::Registration> StreamWatch::add(const ApiSink &sink,
   auto entry = std::make_shared<Entry>();
   entry->sink = &sink;
   entry->cancel = std::move(cancel);
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::unique_lock<std::mutex> lock(mutex_);
   if (!accepting_)
     return std::nullopt;
   const uint64_t id = next_id_++;
+  if (const int fd = sink.watch_fd(); fd >= 0) {
+    // One report of the hang-up is enough (EPOLLONESHOT); EPOLLHUP and EPOLLERR always count.
+    epoll_event ev{};
+    ev.events = EPOLLRDHUP | EPOLLONESHOT;
+    ev.data.u64 = id;
+    if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) == 0)
+      entry->fd = fd; // else asked every 50 ms like the others
+  }
   entries_[id] = entry;
-  if (cancel_all_)
+  const bool wake = cancel_all_;
+  if (wake)
     wake_ = true;
+  lock.unlock();
+  if (wake)
+    wake_watcher();
   return Registration(this, entry, id);
 }
 
@@ -67,7 +119,12 @@ void StreamWatch::remove(uint64_t id) {
   bool idle = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    entries_.erase(id);
+    // Before the sink closes the socket: its number may be reused right after.
+    if (auto it = entries_.find(id); it != entries_.end()) {
+      if (it->second->fd >= 0)
+        ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, it->second->fd, nullptr);
+      entries_.erase(it);
+    }
     idle = entries_.empty();
   }
   if (idle)
@@ -95,7 +152,7 @@ void StreamWatch::cancel_all() {
     cancel_all_ = true;
     wake_ = true;
   }
-  wake_watcher_.notify_all();
+  wake_watcher();
 }
 
 size_t StreamWatch::active() const {
@@ -104,34 +161,42 @@ size_t StreamWatch::active() const {
 }
 
 void StreamWatch::run() {
-  std::vector<std::shared_ptr<Entry>> sweep;
+  std::vector<std::shared_ptr<Entry>> hung_up, sweep;
+  epoll_event events[64];
+  auto last_sweep = std::chrono::steady_clock::now();
   for (;;) {
+    const int n = ::epoll_wait(epoll_fd_, events, 64, static_cast<int>(kSweep.count()));
+    const auto now = std::chrono::steady_clock::now();
+    const bool sweep_due = now - last_sweep >= kSweep;
+    if (sweep_due)
+      last_sweep = now;
     bool cancel_all = false;
+    hung_up.clear();
+    sweep.clear();
     {
-      std::unique_lock<std::mutex> lock(mutex_);
-      wake_watcher_.wait_for(lock, std::chrono::milliseconds(50),
-                             [this] { return quit_ || wake_; });
+      std::lock_guard<std::mutex> lock(mutex_);
       if (quit_)
         return;
+      for (int i = 0; i < n; ++i) {
+        if (events[i].data.u64 == kWakeKey) {
+          uint64_t count = 0;
+          [[maybe_unused]] ssize_t r = ::read(wake_fd_, &count, sizeof count);
+        } else if (auto it = entries_.find(events[i].data.u64); it != entries_.end()) {
+          hung_up.push_back(it->second);
+        }
+      }
+      const bool woken = wake_;
       wake_ = false;
       cancel_all = cancel_all_;
-      sweep.clear();
-      for (const auto &[id, entry] : entries_)
-        sweep.push_back(entry);
+      if (sweep_due || (cancel_all && woken))
+        for (const auto &[id, entry] : entries_)
+          if (cancel_all || entry->fd < 0)
+            sweep.push_back(entry);
     }
-    for (const auto &entry : sweep) {
-      std::lock_guard<std::mutex> lock(entry->mutex);
-      if (!entry->active || entry->why != Why::none)
-        continue;
-      if (cancel_all)
-        entry->why = Why::shutdown;
-      else if (entry->sink->cancelled())
-        entry->why = Why::client_gone;
-      else
-        continue;
-      if (entry->cancel)
-        entry->cancel();
-    }
+    for (const auto &entry : hung_up)
+      check(*entry, How::hung_up);
+    for (const auto &entry : sweep)
+      check(*entry, cancel_all ? How::shutdown : How::ask);
   }
 }
 

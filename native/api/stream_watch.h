@@ -3,6 +3,8 @@
 // stream whose client has gone (ApiSink::cancelled) gets its cancel action run within ~50 ms —
 // stopping the driver or cancelling the upstream call — even while no event is flowing. Also
 // the drain of a graceful shutdown: no new streams, wait for the open ones, then cancel them.
+// A stream whose sink names its client's socket (ApiSink::watch_fd) is watched with epoll for
+// the hang-up, at no cost while it streams; the others are asked every 50 ms.
 #include "api_service.h"
 
 #include <chrono>
@@ -61,9 +63,12 @@ private:
   void run();
   void remove(uint64_t id);
 
+  void wake_watcher();
+
   mutable std::mutex mutex_;
-  std::condition_variable idle_;         // entries_ became empty (drain)
-  std::condition_variable wake_watcher_; // quit_ or wake_
+  std::condition_variable idle_; // entries_ became empty (drain)
+  int epoll_fd_ = -1;            // the watched sockets, and wake_fd_
+  int wake_fd_ = -1;             // an eventfd: quit_ or wake_
   std::map<uint64_t, std::shared_ptr<Entry>> entries_;
   uint64_t next_id_ = 1;
   bool accepting_ = true;

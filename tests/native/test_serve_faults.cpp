@@ -167,6 +167,61 @@ TEST(ServeFaults, AClientThatGoesAwayCancelsItsUpstreamCall) {
   EXPECT_EQ(state, "incomplete");
 }
 
+// Before the first byte nothing is written to the client, so only its hang-up can tell that it
+// left: the stream watcher waits for it (epoll) and the upstream call is cancelled at once, not
+// when the upstream's head arrives seconds later.
+TEST(ServeFaults, AClientThatLeavesBeforeTheFirstByteCancelsItsUpstreamCallAtOnce) {
+  ServeFixture f;
+  ASSERT_TRUE(f.serve->ok()) << f.serve->err();
+  FakeReply late = fake_reply::openai_sse({"too", " late"});
+  late.head_delay_ms = 4000;
+  f.fake.script("POST", "/v1/chat/completions", {late});
+  const std::string body = chat_body();
+  const std::string request = "POST /api/chat HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                              "application/json\r\nContent-Length: " +
+                              std::to_string(body.size()) + "\r\n\r\n" + body;
+  for (int round = 0; round < 2; ++round) { // a half-close (FIN), then a reset
+    const int fd = connect_local(f.port());
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::send(fd, request.data(), request.size(), MSG_NOSIGNAL),
+              static_cast<ssize_t>(request.size()));
+    // Gone once the upstream has the request.
+    for (int i = 0; i < 200 && f.fake.request_count("/v1/chat/completions") <= size_t(round); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    ASSERT_EQ(f.fake.request_count("/v1/chat/completions"), size_t(round) + 1);
+    const auto left = std::chrono::steady_clock::now();
+    if (round == 0) {
+      ::shutdown(fd, SHUT_WR);
+    } else {
+      const linger reset{1, 0};
+      ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+    }
+    if (round == 1)
+      ::close(fd);
+    std::string log;
+    for (int i = 0; i < 100; ++i) {
+      log = f.serve->err();
+      size_t count = 0;
+      for (size_t at = log.find("(client gone)"); at != std::string::npos;
+           at = log.find("(client gone)", at + 1))
+        ++count;
+      if (count > size_t(round))
+        break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    const double waited =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - left).count();
+    EXPECT_LT(waited, 1.5) << "round " << round << ": " << log; // the head comes at 4 s
+    EXPECT_NE(log.find("chat 127.0.0.1 fake-a: cancelled"), std::string::npos) << log;
+    if (round == 0)
+      ::close(fd);
+  }
+  // And the proxy goes on serving.
+  f.fake.script("POST", "/v1/chat/completions", {fake_reply::openai_sse({"still", " here"})});
+  const auto reply = http_post(f.port(), "/api/chat", chat_body());
+  EXPECT_EQ(reply.status, 200);
+}
+
 // A /api/chat stream runs on the transport's event loop: a client that stops reading must
 // neither stall that loop (other streams go on) nor hold the upstream call forever.
 TEST(ServeFaults, AClientThatStopsReadingIsDroppedWithoutStallingOtherStreams) {

@@ -212,6 +212,9 @@ public:
   }
 
   bool cancelled() const override { return gone_ || peer_closed(fd_); }
+  // A write that fails or times out is reported by event()'s result, and the relayed call stops
+  // on it; without writes, only a hang-up can tell.
+  int watch_fd() const override { return fd_; }
 
 private:
   bool write(const std::string &bytes) {
