@@ -460,6 +460,12 @@ void Service::chat(const ApiRequest &request, ApiSink &sink) {
   transport::CallOptions options;
   options.cancel = stream->token;
   options.wire_log_bodies = false; // only its status and latency are logged
+  // The upstream took the request and no event came with its head: the reply's head goes out
+  // now, as a reverse proxy passes the upstream's head on; a later failure is an `error` event.
+  options.on_response_start = [stream] {
+    if (!stream->send->started())
+      stream->send->all({});
+  };
   // The callback owns the stream too: it lives as long as the call, on whichever thread.
   options.on_event = [stream, name = endpoint.name](const ChatEvent &event) {
     ChatStream &c = *stream;

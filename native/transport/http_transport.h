@@ -53,9 +53,15 @@ struct CallOptions {
   std::string call_id; // "" = a fresh "call-<hex>"
   CancelToken cancel;
   std::function<void(const ChatEvent &)> on_event; // on the calling thread, as events decode
-  std::optional<RetryPolicy> retry;                // else the transport's
-  std::optional<EndpointTimeouts> timeouts;        // else the endpoint's
-  std::optional<int64_t> estimated_tokens;         // for the tokens-per-minute bucket
+  // Calls through chat_async only: called at most once, on the event loop's thread, when a
+  // response head with a 2xx status arrived (the upstream took the request) and the read that
+  // brought it passed no event on. A relay can start its own response then, as a reverse proxy
+  // passes the head on, instead of waiting for the first event; events and the call's end
+  // follow as usual (a later failure, retried or not, ends the call through on_event).
+  std::function<void()> on_response_start;
+  std::optional<RetryPolicy> retry;         // else the transport's
+  std::optional<EndpointTimeouts> timeouts; // else the endpoint's
+  std::optional<int64_t> estimated_tokens;  // for the tokens-per-minute bucket
   // false: the wire log keeps no request or response body, only heads, timings and outcome
   // (the proxy's relayed calls: nobody reads those bodies, and each is a copy of every byte).
   bool wire_log_bodies = true;

@@ -74,7 +74,8 @@ struct StreamEngine::Impl {
     uint64_t id = 0;
     std::unique_ptr<Call> call;
     CancelToken::Registration cancel_registration;
-    int generation = 0; // attempts started; timers of older attempts are ignored
+    int generation = 0;            // attempts started; timers of older attempts are ignored
+    bool response_started = false; // on_response_start was called, or is due
     // The attempt in progress; nullptr while the call waits to retry (a backoff, or the
     // endpoint's request bucket).
     CURL *easy = nullptr;
@@ -241,6 +242,26 @@ struct StreamEngine::Impl {
     head.received_at_ms = clock.unix_ms();
     a.head = std::move(head);
     a.decoder.emplace(make_stream_decoder(r.call->endpoint.protocol, *a.head));
+    if (r.status >= 200 && r.status < 300 && !r.response_started &&
+        ctx.options().on_response_start) {
+      r.response_started = true;
+      heads.push_back(r.id); // told after the read, unless an event went out with the head
+    }
+  }
+
+  // The calls whose 2xx head arrived in the last read: those that passed no event on with it
+  // are told the response started (one write for the head alone; under load the head and the
+  // first event usually come in one read, and go out in one write).
+  void tell_heads() {
+    for (const uint64_t id : heads) {
+      const auto it = calls.find(id);
+      if (it == calls.end())
+        continue;
+      CallContext &ctx = *it->second->call->context;
+      if (!ctx.delivery().passed_on())
+        ctx.options().on_response_start();
+    }
+    heads.clear();
   }
 
   void start(std::unique_ptr<Call> call) {
@@ -534,6 +555,7 @@ struct StreamEngine::Impl {
         if (events[i].events & EPOLLERR)
           flags |= CURL_CSELECT_ERR;
         curl_multi_socket_action(multi, fd, flags, &still_running);
+        tell_heads();
         read_done();
       }
       if (woken || more_commands)
@@ -542,6 +564,7 @@ struct StreamEngine::Impl {
         curl_deadline = -1;
         curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &still_running);
       }
+      tell_heads();
       read_done();
       fire_timers();
       if (stopping && calls.empty())
@@ -562,6 +585,7 @@ struct StreamEngine::Impl {
   int64_t curl_deadline = -1;
   std::multimap<int64_t, Timer> timers;
   std::unordered_map<uint64_t, std::unique_ptr<Running>> calls;
+  std::vector<uint64_t> heads; // calls whose 2xx head arrived in this read (tell_heads)
   uint64_t last_id = 0;
   std::atomic<size_t> in_flight{0};
   bool stopping = false;

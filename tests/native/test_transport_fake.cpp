@@ -15,10 +15,12 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <future>
 #include <map>
+#include <mutex>
 #include <thread>
 
 // test_transport_fake_async.cpp compiles this file again with every call through chat_async.
@@ -318,6 +320,47 @@ TEST(TRANSPORT_SUITE, AConnectionFreedWhileOtherStreamsRunIsKeptForTheNextCall) 
   EXPECT_TRUE(second.wire_log.attempts[0].reused_connection) << describe(second);
   for (auto &result : long_results)
     EXPECT_TRUE(result.get_future().get().response.complete());
+}
+
+// A relay passes the upstream's head on as soon as it arrives (imc serve's /api/chat): the
+// response start is told once per call, on a 2xx head that came without text, before any event;
+// never for a call the upstream did not take.
+TEST(TRANSPORT_SUITE, TheResponseStartIsToldOnceOnA2xxHeadBeforeAnyEvent) {
+  FakeUpstream fake;
+  FakeReply broken = fake_reply::openai_sse({"lost"});
+  broken.fault = FakeReply::Fault::reset; // a 2xx head, then a reset: retried
+  broken.fault_after_chunks = 0;
+  FakeReply slow = fake_reply::openai_sse({"one ", "two"});
+  slow.chunk_delay_ms = 100; // the head (and the role chunk) well before the first text
+  fake.script("POST", "/v1/chat/completions", {broken, slow});
+  HttpTransport transport(fast_options());
+  const Endpoint e = endpoint_for(fake, Protocol::openai, "oa-start");
+  std::mutex mutex;
+  std::vector<std::string> seen; // "start", or the kind of each event
+  CallOptions options;
+  options.on_response_start = [&] {
+    std::lock_guard<std::mutex> lock(mutex);
+    seen.push_back("start");
+  };
+  options.on_event = [&](const ChatEvent &event) {
+    std::lock_guard<std::mutex> lock(mutex);
+    seen.push_back(std::holds_alternative<TextDelta>(event) ? "delta" : "other");
+  };
+  const auto result = call_chat(transport, e, hello(true), options);
+  ASSERT_TRUE(result.response.complete()) << describe(result);
+  EXPECT_EQ(result.wire_log.attempts.size(), 2u) << describe(result);
+  ASSERT_FALSE(seen.empty());
+  EXPECT_EQ(seen.front(), "start");
+  EXPECT_EQ(std::count(seen.begin(), seen.end(), "start"), 1);
+  EXPECT_EQ(std::count(seen.begin(), seen.end(), "delta"), 2);
+
+  // Refused with a 4xx: no start, only the error.
+  fake.script("POST", "/v1/chat/completions",
+              {fake_reply::openai_error(400, "bad request", "invalid_request_error")});
+  seen.clear();
+  const auto refused = call_chat(transport, e, hello(true), options);
+  EXPECT_FALSE(refused.response.complete());
+  EXPECT_EQ(std::count(seen.begin(), seen.end(), "start"), 0);
 }
 #endif
 

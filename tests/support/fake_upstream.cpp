@@ -35,9 +35,8 @@ int port_of(const sockaddr_storage &address) {
   return -1;
 }
 
-// cpp-httplib does not hand a handler its socket; find the one of this exchange by its ports
-// and make its close a reset (SO_LINGER with a zero timeout sends RST instead of FIN).
-void arm_reset(int local_port, int peer_port) {
+// cpp-httplib does not hand a handler its socket; find the one of this exchange by its ports.
+template <typename Fn> void with_socket(int local_port, int peer_port, Fn fn) {
   DIR *dir = opendir("/proc/self/fd");
   if (!dir)
     return;
@@ -50,12 +49,23 @@ void arm_reset(int local_port, int peer_port) {
     if (getsockname(fd, reinterpret_cast<sockaddr *>(&local), &local_len) != 0 ||
         getpeername(fd, reinterpret_cast<sockaddr *>(&peer), &peer_len) != 0)
       continue;
-    if (port_of(local) == local_port && port_of(peer) == peer_port) {
-      const linger hard{1, 0};
-      setsockopt(fd, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
-    }
+    if (port_of(local) == local_port && port_of(peer) == peer_port)
+      fn(fd);
   }
   closedir(dir);
+}
+
+// Makes the exchange's close a reset (SO_LINGER with a zero timeout sends RST instead of FIN).
+void arm_reset(int local_port, int peer_port) {
+  with_socket(local_port, peer_port, [](int fd) {
+    const linger hard{1, 0};
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
+  });
+}
+
+// Ends the exchange before anything of the reply is written: the peer reads end-of-file.
+void shut_down(int local_port, int peer_port) {
+  with_socket(local_port, peer_port, [](int fd) { ::shutdown(fd, SHUT_RDWR); });
 }
 
 std::string sse(const Json &data, const std::string &event = "") {
@@ -212,6 +222,14 @@ void FakeUpstream::serve(const httplib::Request &req, httplib::Response &res) {
   if (reply.head_delay_ms > 0 && !sleep_ms(reply.head_delay_ms)) {
     --active_;
     res.status = 503;
+    return;
+  }
+  if (reply.fault != FakeReply::Fault::none && reply.fault_before_head) {
+    if (reply.fault == FakeReply::Fault::reset)
+      arm_reset(port_, req.remote_port);
+    shut_down(port_, req.remote_port);
+    --active_;
+    res.status = 500; // not sent: the socket is shut down
     return;
   }
   res.status = reply.status;

@@ -54,6 +54,9 @@ struct FakeReply {
   };
   Fault fault = Fault::none;
   size_t fault_after_chunks = 0;
+  // The fault comes before the status line: the connection is shut down (a FIN; with
+  // Fault::reset, a reset follows on close) and nothing of the reply is sent.
+  bool fault_before_head = false;
 
   std::string body() const; // the chunks joined
 };
