@@ -2,7 +2,8 @@
 # outside the checkout (IMC_CACHE_DIR/ccache, as scripts/setup keeps its slow builds), so that a
 # clean clone — CI's every run — rebuilds from it instead of from nothing. Paths under the
 # checkout are hashed relative to it (CCACHE_BASEDIR) and the build folder is not hashed
-# (CCACHE_NOHASHDIR), so clones in different folders share entries. For the wasm build em++ runs
+# (CCACHE_NOHASHDIR), so clones in different folders share entries — except the tests' objects,
+# whose compile definitions hold the checkout's path. For the wasm build em++ runs
 # the wrapper around its own clang (EM_COMPILER_WRAPPER). Off with -DIMC_CCACHE=OFF.
 option(IMC_CCACHE "Compile through ccache when it is installed" ON)
 if(IMC_CCACHE AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
