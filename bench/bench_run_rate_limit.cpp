@@ -11,6 +11,7 @@
 #include "fs_pack_files.h"
 #include "support/fake_upstream.h"
 #include "support/subprocess.h"
+#include "support/test_paths.h"
 #include "transport/http_transport.h"
 
 #include "imc/sha256.h"
@@ -40,7 +41,7 @@ double measurement_seconds() {
 
 // The demo melanoma case, 400 times over under other ids: more work than the measurement needs.
 CasePack bench_pack() {
-  cli::FsPackFiles files(std::string(IMC_SOURCE_DIR) + "/assets/demo");
+  cli::FsPackFiles files(std::string(imc::test::source_dir()) + "/assets/demo");
   auto demo = load_case_pack(files);
   if (!demo)
     throw std::runtime_error(format_errors(demo.errors()));

@@ -9,6 +9,7 @@
 #include "fs_pack_files.h"
 #include "support/fake_upstream.h"
 #include "support/subprocess.h"
+#include "support/test_paths.h"
 #include "transport/http_transport.h"
 
 #include <benchmark/benchmark.h>
@@ -30,7 +31,7 @@ double thread_cpu_seconds() {
 
 const Case &bench_case() {
   static const Case c = [] {
-    cli::FsPackFiles files(std::string(IMC_SOURCE_DIR) + "/assets/demo");
+    cli::FsPackFiles files(std::string(imc::test::source_dir()) + "/assets/demo");
     auto pack = load_case_pack(files);
     if (!pack)
       throw std::runtime_error(format_errors(pack.errors()));

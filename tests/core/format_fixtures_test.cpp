@@ -1,6 +1,7 @@
 // The fixture folders, the JSON Schemas and the demo pack, each checked as a whole.
 #include "core/format_registry.h"
 #include "core/format_test_support.h"
+#include "support/test_paths.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -80,7 +81,7 @@ void expect_closed_objects(const OrderedJson &schema, const std::string &where) 
 TEST(FormatSchemas, EachFormatHasADraft202012SchemaWithClosedObjects) {
   for (const auto &kind : test::format_kinds()) {
     const std::string path =
-        std::string(IMC_SOURCE_DIR) + "/docs/schemas/" + kind.name + ".schema.json";
+        std::string(imc::test::source_dir()) + "/docs/schemas/" + kind.name + ".schema.json";
     const auto schema = OrderedJson::parse(read_file(path), nullptr, false);
     ASSERT_FALSE(schema.is_discarded()) << path << " is not JSON";
     EXPECT_EQ(schema.value("$schema", ""), "https://json-schema.org/draft/2020-12/schema") << path;
@@ -105,7 +106,7 @@ private:
   fs::path root_;
 };
 
-const fs::path kDemoPack = fs::path(IMC_SOURCE_DIR) / "assets" / "demo";
+const fs::path kDemoPack = fs::path(imc::test::source_dir()) / "assets" / "demo";
 
 TEST(DemoPack, LoadsWithoutErrors) {
   if (!fs::exists(kDemoPack / "manifest.json"))

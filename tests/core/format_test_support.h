@@ -1,6 +1,7 @@
 #pragma once
 // Helpers shared by the format tests: fixture files, JSON edits of a fixture, error lookups.
 #include "imc/result.h"
+#include "support/test_paths.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -24,7 +25,9 @@ inline std::string read_file(const std::string &path) {
   return out.str();
 }
 
-inline std::string formats_dir() { return std::string(IMC_SOURCE_DIR) + "/tests/data/formats"; }
+inline std::string formats_dir() {
+  return std::string(imc::test::source_dir()) + "/tests/data/formats";
+}
 
 // The text of tests/data/formats/<relative>.
 inline std::string fixture(const std::string &relative) {

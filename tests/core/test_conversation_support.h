@@ -3,6 +3,7 @@
 // plays both sides of a conversation with canned replies on a fake clock.
 #include "imc/casepack.h"
 #include "imc/conversation.h"
+#include "support/test_paths.h"
 
 #include <gtest/gtest.h>
 
@@ -18,7 +19,7 @@ inline constexpr int64_t kT0 = 1795773600000; // 2026-11-27T10:00:00.000Z
 inline constexpr const char *kMelanomaImage = "images/isic_ISIC_0000002_melanoma.jpg";
 
 inline std::string read_source_file(const std::string &relative) {
-  std::ifstream in(std::string(IMC_SOURCE_DIR) + "/" + relative, std::ios::binary);
+  std::ifstream in(std::string(imc::test::source_dir()) + "/" + relative, std::ios::binary);
   std::ostringstream s;
   s << in.rdbuf();
   return s.str();

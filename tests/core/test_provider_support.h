@@ -5,6 +5,7 @@
 #include "imc/endpoint_config.h"
 #include "imc/http.h"
 #include "imc/stream_decoder.h"
+#include "support/test_paths.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -22,7 +23,7 @@ namespace imc::test {
 
 // A file under tests/data/providers/, read as bytes.
 inline std::string provider_sample(const std::string &name) {
-  const std::string path = std::string(IMC_SOURCE_DIR) + "/tests/data/providers/" + name;
+  const std::string path = std::string(imc::test::source_dir()) + "/tests/data/providers/" + name;
   std::ifstream in(path, std::ios::binary);
   EXPECT_TRUE(in.good()) << "cannot open " << path;
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());

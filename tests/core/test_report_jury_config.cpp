@@ -3,6 +3,7 @@
 #include "core/test_conversation_support.h"
 
 #include "imc/jury_config.h"
+#include "support/test_paths.h"
 
 #include <gtest/gtest.h>
 
@@ -142,7 +143,7 @@ TEST(JuryConfigResolve, AnUnknownEndpointNamesTheOnesThereAre) {
 TEST(JuryConfigExamples, EveryExampleJuryParses) {
   size_t examples = 0;
   for (const auto &entry :
-       std::filesystem::directory_iterator(std::string(IMC_SOURCE_DIR) + "/assets/juries")) {
+       std::filesystem::directory_iterator(std::string(imc::test::source_dir()) + "/assets/juries")) {
     if (entry.path().extension() != ".json")
       continue;
     const std::string path = "assets/juries/" + entry.path().filename().string();

@@ -1,4 +1,5 @@
 #include "headless.h"
+#include "support/test_paths.h"
 
 #include <gtest/gtest.h>
 #include <stb_image.h>
@@ -8,7 +9,7 @@
 
 namespace imc::test {
 
-std::string demo_pack_dir() { return std::string(IMC_SOURCE_DIR) + "/assets/demo"; }
+std::string demo_pack_dir() { return std::string(imc::test::source_dir()) + "/assets/demo"; }
 
 namespace {
 std::string read_all(const std::filesystem::path &p, std::string &error) {

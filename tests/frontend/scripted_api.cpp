@@ -1,4 +1,5 @@
 #include "scripted_api.h"
+#include "support/test_paths.h"
 
 #include <gtest/gtest.h>
 
@@ -7,7 +8,7 @@
 namespace imc::test {
 
 namespace {
-std::string fixtures_dir() { return std::string(IMC_SOURCE_DIR) + "/tests/frontend/fixtures/api/"; }
+std::string fixtures_dir() { return std::string(imc::test::source_dir()) + "/tests/frontend/fixtures/api/"; }
 } // namespace
 
 bool path_matches(const std::string &pattern, const std::string &path) {

@@ -4,6 +4,7 @@
 #include "headless.h"
 
 #include "report_model.h"
+#include "support/test_paths.h"
 
 #include <gtest/gtest.h>
 
@@ -78,7 +79,7 @@ TEST(FrontendDashboard, ReplayOnlyReadsTheReportShippedWithThePack) {
   for (const char *f : {"manifest.json", "cases", "images", "transcripts"}) {
     std::filesystem::create_symlink(std::filesystem::path(demo_pack_dir()) / f, dir / f);
   }
-  std::filesystem::copy_file(std::string(IMC_SOURCE_DIR) + "/tests/frontend/fixtures/api/report.json", dir / "report.json");
+  std::filesystem::copy_file(std::string(imc::test::source_dir()) + "/tests/frontend/fixtures/api/report.json", dir / "report.json");
   {
     Headless h(dir);
     h.load();
@@ -127,7 +128,7 @@ namespace {
 
 // The golden report `imc report --format json` writes in its own tests, when present.
 TEST(FrontendReportModel, ReadsTheReportImcReportWrites) {
-  const std::string path = std::string(IMC_SOURCE_DIR) + "/tests/data/report/golden.json";
+  const std::string path = std::string(imc::test::source_dir()) + "/tests/data/report/golden.json";
   std::ifstream in(path);
   if (!in) GTEST_SKIP() << "no " << path;
   std::stringstream text;

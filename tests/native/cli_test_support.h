@@ -2,6 +2,7 @@
 // Helpers for the `imc` command-line tests: run the built binary, make a scratch copy of the demo
 // pack, edit its JSON documents, write small images.
 #include "support/subprocess.h"
+#include "support/test_paths.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -20,7 +21,7 @@ namespace fs = std::filesystem;
 using OrderedJson = nlohmann::ordered_json;
 
 inline ProcessResult run_imc(std::vector<std::string> args) {
-  args.insert(args.begin(), IMC_CLI_BINARY);
+  args.insert(args.begin(), imc::test::cli_binary());
   return run_process(args, 120);
 }
 
@@ -30,7 +31,7 @@ inline std::string describe(const ProcessResult &r) {
          r.err;
 }
 
-inline std::string demo_pack_dir() { return std::string(IMC_SOURCE_DIR) + "/assets/demo"; }
+inline std::string demo_pack_dir() { return std::string(imc::test::source_dir()) + "/assets/demo"; }
 
 inline std::string read_text(const fs::path &path) {
   std::ifstream in(path, std::ios::binary);

@@ -7,6 +7,7 @@
 #include "support/llama_server.h"
 
 #include "imc/endpoint_config.h"
+#include "support/test_paths.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -114,7 +115,7 @@ std::vector<std::string> imc_argv(const std::vector<std::string> &env,
       argv.push_back(e);
     }
   }
-  argv.push_back(IMC_CLI_BINARY);
+  argv.push_back(imc::test::cli_binary());
   argv.insert(argv.end(), args.begin(), args.end());
   return argv;
 }
@@ -442,7 +443,7 @@ TEST(ChatCliSecrets, SigV4SecretAndSessionTokenStayOut) {
 // The shipped example configs
 
 TEST(EndpointExamples, EveryShippedConfigIsValidAndNamesOnlyVariables) {
-  const fs::path folder = fs::path(IMC_SOURCE_DIR) / "assets/endpoints";
+  const fs::path folder = fs::path(imc::test::source_dir()) / "assets/endpoints";
   size_t files = 0;
   std::set<std::string> protocols;
   for (const auto &entry : fs::directory_iterator(folder)) {

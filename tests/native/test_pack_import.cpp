@@ -3,6 +3,7 @@
 #include "cli_test_support.h"
 
 #include "pack_checks.h"
+#include "support/test_paths.h"
 
 #include <stb_image.h>
 
@@ -84,10 +85,10 @@ protected:
 
 TEST_F(PackImport, SharedCasepackTableBecomesAValidPack) {
   // The table and images shared with the project; without them, a generated table of the same form.
-  fs::path csv = fs::path(IMC_SHARED_DIR) / "casepack/metadata.csv";
+  fs::path csv = fs::path(imc::test::shared_dir()) / "casepack/metadata.csv";
   size_t expected_cases = 12;
   if (fs::exists(csv)) {
-    images = fs::path(IMC_SHARED_DIR) / "casepack";
+    images = fs::path(imc::test::shared_dir()) / "casepack";
   } else {
     csv = write_generic_fixture();
     expected_cases = 3;

@@ -8,6 +8,7 @@
 // and read the diff before committing it.
 #include "cli_test_support.h"
 #include "native/test_report_store.h"
+#include "support/test_paths.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -58,7 +59,7 @@ SyntheticSpec golden_spec() {
 }
 
 void compare_with_golden(const std::string &produced, const std::string &golden_name) {
-  const fs::path golden = fs::path(IMC_SOURCE_DIR) / "tests/data/report" / golden_name;
+  const fs::path golden = fs::path(imc::test::source_dir()) / "tests/data/report" / golden_name;
   if (const char *update = std::getenv("IMC_UPDATE_GOLDEN"); update && *update == '1') {
     write_text(golden, produced);
     GTEST_SKIP() << "rewrote " << golden;

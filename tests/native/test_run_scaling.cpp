@@ -6,13 +6,14 @@
 #include "test_run_support.h"
 
 #include "imc/endpoint_config.h"
+#include "support/test_paths.h"
 
 #include <gtest/gtest.h>
 
 namespace imc::test {
 namespace {
 
-const std::string kScaling = std::string(IMC_SOURCE_DIR) + "/docs/scaling";
+const std::string kScaling = std::string(imc::test::source_dir()) + "/docs/scaling";
 
 // `program args` with `env` added and the shard variables removed unless given.
 std::vector<std::string> with_env(const std::map<std::string, std::string> &env,
@@ -139,7 +140,7 @@ TEST_F(ScalingRecipes, KubernetesIndexedJobParsesAndItsCommandRunsEachShard) {
       a = replace_all(a, "/out/", out_ + "/");
       pod.push_back(a);
     }
-    pod[0] = IMC_CLI_BINARY;
+    pod[0] = imc::test::cli_binary();
     *(std::find(pod.begin(), pod.end(), "--turns") + 1) = "2";
     fs::create_directories(out_);
     const auto r = run_process(with_env({{"JOB_COMPLETION_INDEX", std::to_string(index)}}, pod));
@@ -149,7 +150,7 @@ TEST_F(ScalingRecipes, KubernetesIndexedJobParsesAndItsCommandRunsEachShard) {
   std::vector<std::string> merge = m["merge_command"];
   ASSERT_EQ(merge.size(), 3u);
   std::string script = replace_all(merge[2], "/out/", out_ + "/");
-  script = replace_all(script, "imc ", std::string(IMC_CLI_BINARY) + " ");
+  script = replace_all(script, "imc ", std::string(imc::test::cli_binary()) + " ");
   const auto merged = run_process(with_env({}, {merge[0], merge[1], script}));
   ASSERT_EQ(merged.exit_code, 0) << describe(merged);
   expect_whole_run(out_ + "/all.db");
@@ -165,9 +166,12 @@ TEST_F(ScalingRecipes, SlurmArrayScriptRunsEachTaskAndTheMergeScriptJoinsThem) {
 
   // Each task as Slurm would start it (the array 0-2: three tasks, the first one 0).
   const std::map<std::string, std::string> settings = {
-      {"IMC", IMC_CLI_BINARY},    {"IMC_PACK", pack_.str()},
-      {"IMC_ENDPOINTS", config_}, {"IMC_OUT", out_},
-      {"IMC_TURNS", "2"},         {"IMC_KEYS_FILE", pack_.temp() / "no-keys.env"}};
+      {"IMC", imc::test::cli_binary()},
+      {"IMC_PACK", pack_.str()},
+      {"IMC_ENDPOINTS", config_},
+      {"IMC_OUT", out_},
+      {"IMC_TURNS", "2"},
+      {"IMC_KEYS_FILE", pack_.temp() / "no-keys.env"}};
   for (int task = 0; task < 3; ++task) {
     auto env = settings;
     env["SLURM_ARRAY_TASK_ID"] = std::to_string(task);
@@ -179,7 +183,7 @@ TEST_F(ScalingRecipes, SlurmArrayScriptRunsEachTaskAndTheMergeScriptJoinsThem) {
               std::string::npos)
         << r.err;
   }
-  const auto merged = run_process(with_env({{"IMC", IMC_CLI_BINARY}, {"IMC_OUT", out_}},
+  const auto merged = run_process(with_env({{"IMC", imc::test::cli_binary()}, {"IMC_OUT", out_}},
                                            {"/usr/bin/bash", kScaling + "/merge-shards.sh"}));
   ASSERT_EQ(merged.exit_code, 0) << describe(merged);
   EXPECT_NE(merged.out.find("transcripts: 12 (12 complete"), std::string::npos) << merged.out;

@@ -7,6 +7,7 @@
 #include "test_store_support.h"
 
 #include "store/store.h"
+#include "support/test_paths.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -42,7 +43,7 @@ inline std::vector<std::string> imc_argv(const std::vector<std::string> &args,
     argv.insert(argv.end(), {"-u", name});
   for (const auto &[name, value] : env)
     argv.push_back(name + "=" + value);
-  argv.push_back(IMC_CLI_BINARY);
+  argv.push_back(imc::test::cli_binary());
   argv.insert(argv.end(), args.begin(), args.end());
   return argv;
 }

@@ -8,6 +8,7 @@
 #include "store/store.h"
 
 #include "imc/jury_prompts.h"
+#include "support/test_paths.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -221,7 +222,7 @@ TEST(ScoreCli, BadConfigsAreBadInput) {
   EXPECT_TRUE(contains(r.err, "/panel: expected an array of at least 1 object")) << r.err;
 
   r = run_imc({"score", "--store", f.store, "--run", "nope", "--config", f.endpoints, "--jury",
-               std::string(IMC_SOURCE_DIR) + "/assets/juries/local-llama.json"});
+               std::string(imc::test::source_dir()) + "/assets/juries/local-llama.json"});
   EXPECT_EQ(r.exit_code, 2) << describe(r);
   EXPECT_TRUE(contains(r.err, "/panel/0/endpoint")) << "llama-server is not in this config";
   EXPECT_EQ(f.fake.request_count("/v1/chat/completions"), 0u);

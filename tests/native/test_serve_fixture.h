@@ -2,6 +2,7 @@
 // `imc serve` in front of the in-process fake upstream, with a fresh store, the demo pack and a
 // one-page web folder: the setup every test_serve_*.cpp suite starts from.
 #include "native/test_serve_support.h"
+#include "support/test_paths.h"
 
 #include <filesystem>
 #include <fstream>
@@ -24,10 +25,11 @@ public:
     std::filesystem::create_directories(dir / "web");
     std::ofstream(dir / "web/index.html") << "<!doctype html><title>imc</title>\n";
     write_fake_config(dir / "endpoints.json", fake, setup.endpoints, setup.total_ms);
-    std::vector<std::string> args = {"--config", dir / "endpoints.json",
-                                     "--store",  dir / "store.db",
-                                     "--pack",   std::string(IMC_SOURCE_DIR) + "/assets/demo",
-                                     "--web",    dir / "web"};
+    std::vector<std::string> args = {
+        "--config", dir / "endpoints.json",
+        "--store",  dir / "store.db",
+        "--pack",   std::string(imc::test::source_dir()) + "/assets/demo",
+        "--web",    dir / "web"};
     args.insert(args.end(), setup.extra_args.begin(), setup.extra_args.end());
     serve = std::make_unique<ServeProcess>(args, setup.env);
   }

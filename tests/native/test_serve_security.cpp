@@ -3,6 +3,7 @@
 // loopback by default and a constant-time bearer token otherwise; same-origin CORS; no path
 // traversal in static files; body, image and rate limits; slow clients cut off.
 #include "native/test_serve_fixture.h"
+#include "support/test_paths.h"
 
 #include <gtest/gtest.h>
 
@@ -72,11 +73,12 @@ TEST(ServeSecurity, KeysNeverReachTheBrowserTheLogsOrTheReports) {
   // A run written by `imc run` into the same store, scored through the API, then reported.
   script_chat(f.fake, {"Please see ", "a dermatologist."});
   setenv(kFakeKeyVar, kFakeKey, 1);
-  const auto run = run_process(
-      {IMC_CLI_BINARY, "run", "--pack", std::string(IMC_SOURCE_DIR) + "/assets/demo", "--config",
-       f.config_path(), "--clinician", "fake-a", "--patient", "fake-b", "--conditions", "no-image",
-       "--turns", "1", "--store", f.dir / "store.db", "--run-id", "run-keys"},
-      120);
+  const auto run = run_process({imc::test::cli_binary(), "run", "--pack",
+                                std::string(imc::test::source_dir()) + "/assets/demo", "--config",
+                                f.config_path(), "--clinician", "fake-a", "--patient", "fake-b",
+                                "--conditions", "no-image", "--turns", "1", "--store",
+                                f.dir / "store.db", "--run-id", "run-keys"},
+                               120);
   unsetenv(kFakeKeyVar);
   ASSERT_EQ(run.exit_code, 0) << run.err;
   replies.push_back(http_get(f.port(), "/api/transcripts?run=run-keys"));
@@ -147,9 +149,9 @@ TEST(ServeSecurity, RequestsNamingAUrlHostOrPortOrAnUnknownEndpointAreRefused) {
 
 TEST(ServeSecurity, BindsLoopbackByDefaultAndOtherAddressesNeedAToken) {
   TempDir dir;
-  const std::string pack = std::string(IMC_SOURCE_DIR) + "/assets/demo";
-  const auto refused = run_process({IMC_CLI_BINARY, "serve", "--port", "0", "--bind", "0.0.0.0",
-                                    "--pack", pack, "--store", dir / "s.db"},
+  const std::string pack = std::string(imc::test::source_dir()) + "/assets/demo";
+  const auto refused = run_process({imc::test::cli_binary(), "serve", "--port", "0", "--bind",
+                                    "0.0.0.0", "--pack", pack, "--store", dir / "s.db"},
                                    20);
   EXPECT_EQ(refused.exit_code, 2);
   EXPECT_NE(refused.err.find("--token-file"), std::string::npos) << refused.err;
@@ -161,8 +163,8 @@ TEST(ServeSecurity, BindsLoopbackByDefaultAndOtherAddressesNeedAToken) {
   const std::string token = "t0ken-" + std::string(40, 'x') + "-42";
   std::ofstream(dir / "token") << token << "\n";
   std::ofstream(dir / "short") << "abc\n";
-  const auto weak = run_process({IMC_CLI_BINARY, "serve", "--port", "0", "--bind", "0.0.0.0",
-                                 "--pack", pack, "--token-file", dir / "short"},
+  const auto weak = run_process({imc::test::cli_binary(), "serve", "--port", "0", "--bind",
+                                 "0.0.0.0", "--pack", pack, "--token-file", dir / "short"},
                                 20);
   EXPECT_EQ(weak.exit_code, 2) << weak.err;
 

@@ -2,6 +2,7 @@
 // under Xvfb the Live tab lists the config's endpoints and a session runs against the fake
 // upstream, stored in the store — no `imc serve`, no HTTP between the UI and the service.
 #include "native/test_serve_support.h"
+#include "support/test_paths.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -17,12 +18,12 @@ TEST(ServeStudio, StoreAndConfigFlagsGiveTheStudioTheApiInProcess) {
   FakeUpstream fake;
   script_chat(fake, {"Please see ", "a dermatologist."});
   write_fake_config(dir / "endpoints.json", fake, {"fake-a", "fake-b"});
-  const std::string artifacts = std::string(IMC_SOURCE_DIR) + "/test-artifacts/native";
+  const std::string artifacts = std::string(imc::test::source_dir()) + "/test-artifacts/native";
   std::filesystem::create_directories(artifacts);
   setenv(kFakeKeyVar, kFakeKey, 1);
-  const auto r = run_process(under_xvfb({IMC_STUDIO_BINARY,
+  const auto r = run_process(under_xvfb({imc::test::studio_binary(),
                               "--pack",
-                              std::string(IMC_SOURCE_DIR) + "/assets/demo",
+                              std::string(imc::test::source_dir()) + "/assets/demo",
                               "--case",
                               "isic-0000002-melanoma",
                               "--tab",
@@ -52,7 +53,7 @@ TEST(ServeStudio, StoreAndConfigFlagsGiveTheStudioTheApiInProcess) {
   EXPECT_FALSE(fake.requests().empty());
   EXPECT_EQ(fake.requests().front().header("Authorization"), std::string("Bearer ") + kFakeKey);
 
-  const auto bad = run_process({IMC_STUDIO_BINARY, "--config", dir / "endpoints.json"}, 20);
+  const auto bad = run_process({imc::test::studio_binary(), "--config", dir / "endpoints.json"}, 20);
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("--store"), std::string::npos) << bad.err;
 }

@@ -1,4 +1,5 @@
 #include "native/test_serve_support.h"
+#include "support/test_paths.h"
 
 #include <arpa/inet.h>
 #include <cerrno>
@@ -41,7 +42,7 @@ std::string read_text_file(const std::string &path) {
 
 ServeProcess::ServeProcess(std::vector<std::string> args, std::map<std::string, std::string> env,
                            double start_timeout_s) {
-  std::vector<std::string> argv = {IMC_CLI_BINARY, "serve", "--port", "0"};
+  std::vector<std::string> argv = {imc::test::cli_binary(), "serve", "--port", "0"};
   argv.insert(argv.end(), args.begin(), args.end());
   const std::string out_path = dir_ / "stdout", err_path = dir_ / "stderr";
   pid_ = fork();

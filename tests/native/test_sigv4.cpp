@@ -6,6 +6,7 @@
 #include "transport/sigv4.h"
 
 #include "imc/provider.h"
+#include "support/test_paths.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -19,7 +20,8 @@ namespace {
 
 using namespace imc::transport;
 
-const char *const kSuiteFile = IMC_SOURCE_DIR "/tests/native/data/sigv4/aws-sig-v4-test-suite.json";
+const std::string kSuiteFile =
+    std::string(imc::test::source_dir()) + "/tests/native/data/sigv4/aws-sig-v4-test-suite.json";
 
 nlohmann::json load_suite() {
   std::ifstream in(kSuiteFile);

@@ -1,4 +1,5 @@
 // The store's JSON Lines interchange: export, import all or nothing, byte-identical round trip.
+#include "support/test_paths.h"
 #include "test_store_support.h"
 
 #include <filesystem>
@@ -20,7 +21,8 @@ std::string read_file(const std::string &path) {
 // The demo pack's bundled transcripts, as the core parses them.
 std::vector<Transcript> demo_transcripts() {
   std::vector<Transcript> out;
-  const std::filesystem::path folder = std::string(IMC_SOURCE_DIR) + "/assets/demo/transcripts";
+  const std::filesystem::path folder =
+      std::string(imc::test::source_dir()) + "/assets/demo/transcripts";
   for (const auto &entry : std::filesystem::directory_iterator(folder))
     if (entry.path().extension() == ".json")
       out.push_back(must(parse_transcript(read_file(entry.path()), entry.path().string())));

@@ -5,6 +5,7 @@
 // that need the API show their replay-only state here (the studio has no --store yet); their
 // data paths are covered headless (tests/frontend, scripted API replies).
 #include "support/subprocess.h"
+#include "support/test_paths.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -43,17 +44,17 @@ RegionStats region_stats(const unsigned char *rgba, int width, int height, const
 }
 
 TEST(StudioSmoke, RendersDemoImageAndNextAdvancesReplay) {
-  const std::string pack = std::string(IMC_SOURCE_DIR) + "/assets/demo";
+  const std::string pack = std::string(imc::test::source_dir()) + "/assets/demo";
   ASSERT_TRUE(std::filesystem::exists(pack + "/images/isic_ISIC_0000002_melanoma.jpg"))
       << "demo images missing: run scripts/setup demo";
-  const std::string artifacts = std::string(IMC_SOURCE_DIR) + "/test-artifacts/native";
+  const std::string artifacts = std::string(imc::test::source_dir()) + "/test-artifacts/native";
   std::filesystem::create_directories(artifacts);
   const std::string png = artifacts + "/studio-melanoma.png";
   const std::string status_file = artifacts + "/studio-melanoma.json";
   std::filesystem::remove(png);
 
   imc::test::TempDir home;
-  auto r = imc::test::run_process(imc::test::under_xvfb({IMC_STUDIO_BINARY,
+  auto r = imc::test::run_process(imc::test::under_xvfb({imc::test::studio_binary(),
                                    "--pack", pack, "--case", "isic-0000002-melanoma",
                                    "--settings-file", home / "settings.json",
                                    "--screenshot", png, "--status-file", status_file,
@@ -99,14 +100,14 @@ struct StudioShot {
 };
 
 StudioShot run_studio(const std::string &name, const std::vector<std::string> &args,
-                      const std::string &pack = std::string(IMC_SOURCE_DIR) + "/assets/demo") {
-  const std::string artifacts = std::string(IMC_SOURCE_DIR) + "/test-artifacts/native";
+                      const std::string &pack = std::string(imc::test::source_dir()) + "/assets/demo") {
+  const std::string artifacts = std::string(imc::test::source_dir()) + "/test-artifacts/native";
   std::filesystem::create_directories(artifacts);
   const std::string png = artifacts + "/" + name + ".png";
   const std::string status_file = artifacts + "/" + name + ".json";
   std::filesystem::remove(png);
   imc::test::TempDir home;
-  std::vector<std::string> argv = imc::test::under_xvfb({IMC_STUDIO_BINARY,
+  std::vector<std::string> argv = imc::test::under_xvfb({imc::test::studio_binary(),
                                    "--pack", pack, "--settings-file", home / "settings.json",
                                    "--screenshot", png, "--status-file", status_file, "--timeout", "60"});
   argv.insert(argv.end(), args.begin(), args.end());
@@ -143,12 +144,12 @@ class StudioPanels : public ::testing::TestWithParam<PanelCase> {};
 TEST_P(StudioPanels, IsDrawn) {
   const PanelCase &c = GetParam();
   imc::test::TempDir pack;
-  std::string pack_dir = std::string(IMC_SOURCE_DIR) + "/assets/demo";
+  std::string pack_dir = std::string(imc::test::source_dir()) + "/assets/demo";
   if (c.with_report) {
     for (const char *f : {"manifest.json", "cases", "images", "transcripts"}) {
       std::filesystem::create_symlink(pack_dir + "/" + f, pack / f);
     }
-    std::filesystem::copy_file(std::string(IMC_SOURCE_DIR) + "/tests/frontend/fixtures/api/report.json",
+    std::filesystem::copy_file(std::string(imc::test::source_dir()) + "/tests/frontend/fixtures/api/report.json",
                                pack / "report.json");
     pack_dir = pack.path();
   }
@@ -217,7 +218,7 @@ TEST(StudioAcceptance, MelanomaFromTheListKeyboardReplayAndCompare) {
 TEST(StudioSmoke, ReportsABrokenPackClearly) {
   imc::test::TempDir dir;
   std::ofstream(dir / "manifest.json") << "{ not json";
-  auto r = imc::test::run_process(imc::test::under_xvfb({IMC_STUDIO_BINARY, "--pack", dir.path(),
+  auto r = imc::test::run_process(imc::test::under_xvfb({imc::test::studio_binary(), "--pack", dir.path(),
                                    "--screenshot", dir / "x.png", "--timeout", "30"}),
                                   60);
   EXPECT_EQ(r.exit_code, 2) << r.err;

@@ -1,4 +1,5 @@
 #include "llama_server.h"
+#include "support/test_paths.h"
 
 #include <httplib.h>
 
@@ -17,13 +18,6 @@
 #include <thread>
 #include <unistd.h>
 #include <vector>
-
-#ifndef IMC_LLAMA_SERVER
-#define IMC_LLAMA_SERVER ""
-#endif
-#ifndef IMC_SHARED_DIR
-#define IMC_SHARED_DIR "../shared"
-#endif
 
 namespace imc::test {
 
@@ -66,8 +60,8 @@ int free_local_port() {
   return port;
 }
 
-std::string LlamaServer::binary() { return IMC_LLAMA_SERVER; }
-std::string LlamaServer::models_dir() { return std::string(IMC_SHARED_DIR) + "/models"; }
+std::string LlamaServer::binary() { return imc::test::llama_server_binary(); }
+std::string LlamaServer::models_dir() { return std::string(imc::test::shared_dir()) + "/models"; }
 
 LlamaServer::LlamaServer() : LlamaServer(Options{}) {}
 

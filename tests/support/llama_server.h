@@ -33,8 +33,8 @@ public:
   std::string base_url() const; // "http://127.0.0.1:PORT"
   std::string log() const;      // what the server printed so far
 
-  static std::string binary();     // IMC_LLAMA_SERVER
-  static std::string models_dir(); // IMC_SHARED_DIR/models
+  static std::string binary();     // imc::test::llama_server_binary()
+  static std::string models_dir(); // imc::test::shared_dir()/models
 
 private:
   bool start_once(const Options &options);
