@@ -2,9 +2,9 @@
 # outside the checkout (IMC_CACHE_DIR/ccache, as scripts/setup keeps its slow builds), so that a
 # clean clone — CI's every run — rebuilds from it instead of from nothing. Paths under the
 # checkout are hashed relative to it (CCACHE_BASEDIR) and the build folder is not hashed
-# (CCACHE_NOHASHDIR), so clones in different folders share entries — except the tests' objects,
-# whose compile definitions hold the checkout's path. For the wasm build em++ runs
-# the wrapper around its own clang (EM_COMPILER_WRAPPER). Off with -DIMC_CCACHE=OFF.
+# (CCACHE_NOHASHDIR), so clones in different folders share entries (the tests' paths are in a
+# generated source, tests/support/test_paths.h, not in compile definitions). For the wasm build
+# em++ runs the wrapper around its own clang (EM_COMPILER_WRAPPER). Off with -DIMC_CCACHE=OFF.
 option(IMC_CCACHE "Compile through ccache when it is installed" ON)
 if(IMC_CCACHE AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
   find_program(IMC_CCACHE_PROGRAM ccache)
