@@ -91,6 +91,11 @@ struct HttpTransport::Impl {
       options.env = process_env();
   }
 
+  bool own_http1_client() const {
+    const char *choice = std::getenv("IMC_UPSTREAM_CLIENT");
+    return options.own_http1_client && !(choice && std::string_view(choice) == "libcurl");
+  }
+
   double random01() {
     if (options.random)
       return options.random();
@@ -121,7 +126,7 @@ struct HttpTransport::Impl {
       for (size_t i = 0; i < n; ++i)
         engines.push_back(std::make_unique<detail::StreamEngine>(
             clock, [this] { return random01(); }, options.max_idle_connections_per_origin,
-            options.wire_log_body_cap));
+            options.wire_log_body_cap, own_http1_client()));
     });
     detail::StreamEngine *best = engines.front().get();
     for (const auto &engine : engines)

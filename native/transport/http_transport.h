@@ -47,6 +47,10 @@ struct TransportOptions {
   RetryPolicy retry;
   size_t wire_log_body_cap = 64 * 1024; // response bytes kept in a wire log
   size_t max_idle_connections_per_origin = 8;
+  // chat_async: plain-HTTP endpoints at an IP address go through the event loop's own HTTP/1.1
+  // client (stream_engine.h), everything else through libcurl. false, or IMC_UPSTREAM_CLIENT=
+  // libcurl in the environment: libcurl for every endpoint.
+  bool own_http1_client = true;
 };
 
 struct CallOptions {

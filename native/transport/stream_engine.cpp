@@ -1,5 +1,7 @@
 #include "stream_engine.h"
 
+#include "http1_wire.h"
+
 #include <curl/curl.h>
 
 #include <algorithm>
@@ -10,9 +12,12 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <thread>
 #include <unistd.h>
 #include <unordered_map>
@@ -66,7 +71,30 @@ std::string trim(std::string_view s) {
 } // namespace
 
 struct StreamEngine::Impl {
-  enum class TimerKind { first_byte, total, retry };
+  enum class TimerKind { first_byte, total, retry, connect };
+  struct Running;
+
+  // An attempt through the engine's own HTTP/1.1 client (plain HTTP to an IP address,
+  // http1_wire.h): its connection, the request's bytes and the response being read.
+  struct Own final : Http1ResponseReader::Handler {
+    Running *r = nullptr;
+    SocketAddress address;
+    std::string origin;         // the kept-alive pool's key
+    int fd = -1;                // edge-triggered in the engine's epoll set (in, out, hang-up)
+    bool fresh = false;         // connected for this attempt (else a kept-alive connection)
+    bool connected = false;     // the TCP connection is up
+    CURLcode failed = CURLE_OK; // a failure found while starting, ended on the next kick
+    std::string out;            // the request's bytes
+    size_t sent = 0;
+    std::optional<Http1ResponseReader> reader;
+
+    void on_head(int status, std::vector<std::pair<std::string, std::string>> headers) override {
+      r->status = status;
+      r->head_headers = std::move(headers);
+      r->engine->head_arrived(*r);
+    }
+    bool on_body(std::string_view bytes) override { return r->engine->body_bytes(*r, bytes); }
+  };
 
   // A call on the engine's thread, with its attempt in progress.
   struct Running {
@@ -78,8 +106,10 @@ struct StreamEngine::Impl {
     bool response_started = false; // on_response_start was called, or is due
     // The attempt in progress; nullptr while the call waits to retry (a backoff, or the
     // endpoint's request bucket).
+    bool in_attempt = false; // an attempt is on the wire (libcurl's or the engine's own)
     CURL *easy = nullptr;
     curl_slist *headers = nullptr;
+    std::unique_ptr<Own> own; // an attempt through the engine's own client
     HttpRequest outgoing;
     Attempt attempt;
     int status = 0; // of the response being read
@@ -93,8 +123,9 @@ struct StreamEngine::Impl {
     uint64_t id = 0;            // abort
   };
 
-  Impl(Clock &c, std::function<double()> r, size_t max_idle, size_t cap)
-      : clock(c), random01(std::move(r)), body_cap(cap), max_idle(std::max<size_t>(1, max_idle)) {
+  Impl(Clock &c, std::function<double()> r, size_t max_idle, size_t cap, bool own_client)
+      : clock(c), random01(std::move(r)), body_cap(cap), max_idle(std::max<size_t>(1, max_idle)),
+        own_client(own_client) {
     epoll_fd = ::epoll_create1(EPOLL_CLOEXEC);
     wake_fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     epoll_event ev{};
@@ -115,6 +146,9 @@ struct StreamEngine::Impl {
     thread.join();
     for (CURL *e : spare)
       curl_easy_cleanup(e);
+    for (const auto &[origin, fds] : idle)
+      for (const int fd : fds)
+        ::close(fd);
     curl_multi_cleanup(multi);
     ::close(wake_fd);
     ::close(epoll_fd);
@@ -200,33 +234,42 @@ struct StreamEngine::Impl {
 
   static size_t on_body(char *data, size_t size, size_t count, void *userp) {
     auto &r = *static_cast<Running *>(userp);
-    Attempt &a = r.attempt;
     const size_t n = size * count;
+    return r.engine->body_bytes(r, std::string_view(data, n)) ? n : 0;
+  }
+
+  // Response body bytes of the attempt (either client): false ends the attempt.
+  bool body_bytes(Running &r, std::string_view data) {
+    Attempt &a = r.attempt;
+    const size_t n = data.size();
     if (!a.head)
-      r.engine->head_arrived(r);
+      head_arrived(r);
     a.bytes += static_cast<int64_t>(n);
-    const size_t cap = r.call->context->options().wire_log_bodies ? r.engine->body_cap : 0;
+    const size_t cap = r.call->context->options().wire_log_bodies ? body_cap : 0;
     if (a.body.size() < cap)
-      a.body.append(data, std::min(n, cap - a.body.size()));
+      a.body.append(data.data(), std::min(n, cap - a.body.size()));
     if (a.terminal || a.decoder->done()) {
       a.drained_after_done += n;
-      return !a.failure && a.drained_after_done <= kDrainAfterDone ? n : 0;
+      return !a.failure && a.drained_after_done <= kDrainAfterDone;
     }
-    r.call->context->delivery().route(a.decoder->feed(std::string_view(data, n)), a);
-    return a.failure ? 0 : n;
+    r.call->context->delivery().route(a.decoder->feed(data), a);
+    return !a.failure;
   }
 
   // The connection is ready and the request about to be sent: the head must arrive within
   // first_byte_ms from now.
   static int on_connected(void *userp, char *, char *, int, int) {
     auto &r = *static_cast<Running *>(userp);
-    Impl &e = *r.engine;
-    const CallContext &ctx = *r.call->context;
-    const int64_t now = e.clock.steady_ms();
-    r.attempt.record.connected_ms = now - ctx.start_ms();
-    e.add_timer(std::min(ctx.deadline_ms(), now + std::max(1, ctx.timeouts().first_byte_ms)), r,
-                TimerKind::first_byte);
+    r.engine->connected(r);
     return CURL_PREREQFUNC_OK;
+  }
+
+  void connected(Running &r) {
+    const CallContext &ctx = *r.call->context;
+    const int64_t now = clock.steady_ms();
+    r.attempt.record.connected_ms = now - ctx.start_ms();
+    add_timer(std::min(ctx.deadline_ms(), now + std::max(1, ctx.timeouts().first_byte_ms)), r,
+              TimerKind::first_byte);
   }
 
   // --- A call's steps ---------------------------------------------------------------------------
@@ -304,6 +347,9 @@ struct StreamEngine::Impl {
     ctx.delivery().begin_attempt();
     const int64_t remaining = std::max<int64_t>(1, ctx.deadline_ms() - now);
     r.connect_ms = std::min<int64_t>(std::max(1, ctx.timeouts().connect_ms), remaining);
+    r.in_attempt = true;
+    if (start_own(r))
+      return;
 
     CURL *e = nullptr;
     if (spare.empty()) {
@@ -356,21 +402,33 @@ struct StreamEngine::Impl {
     CallContext &ctx = *r.call->context;
     Attempt &a = r.attempt;
     long connects = 0;
-    curl_easy_getinfo(r.easy, CURLINFO_NUM_CONNECTS, &connects);
     curl_off_t connect_time = 0;
-    curl_easy_getinfo(r.easy, CURLINFO_CONNECT_TIME_T, &connect_time);
     long response_code = 0;
-    curl_easy_getinfo(r.easy, CURLINFO_RESPONSE_CODE, &response_code);
-    curl_multi_remove_handle(multi, r.easy);
-    --attached;
-    update_cache_limit();
-    if (spare.size() < kSpareHandles)
-      spare.push_back(r.easy); // set-up and teardown of a handle cost more than a reset
-    else
-      curl_easy_cleanup(r.easy);
-    r.easy = nullptr;
-    curl_slist_free_all(r.headers);
-    r.headers = nullptr;
+    r.in_attempt = false;
+    if (r.own) {
+      connects = r.own->fresh ? 1 : 0;
+      connect_time = r.own->connected ? 1 : 0;
+      response_code = r.status;
+      // Reused only after a whole exchange: the request all sent (a server may answer early, an
+      // error, and stop reading) and the response all read.
+      release_own(r, code == CURLE_OK && aborted == AbortReason::none &&
+                         r.own->sent == r.own->out.size() && r.own->reader &&
+                         r.own->reader->reusable());
+    } else {
+      curl_easy_getinfo(r.easy, CURLINFO_NUM_CONNECTS, &connects);
+      curl_easy_getinfo(r.easy, CURLINFO_CONNECT_TIME_T, &connect_time);
+      curl_easy_getinfo(r.easy, CURLINFO_RESPONSE_CODE, &response_code);
+      curl_multi_remove_handle(multi, r.easy);
+      --attached;
+      update_cache_limit();
+      if (spare.size() < kSpareHandles)
+        spare.push_back(r.easy); // set-up and teardown of a handle cost more than a reset
+      else
+        curl_easy_cleanup(r.easy);
+      r.easy = nullptr;
+      curl_slist_free_all(r.headers);
+      r.headers = nullptr;
+    }
     a.record.reused_connection = connects == 0 && code == CURLE_OK;
     a.record.ended_ms = clock.steady_ms() - ctx.start_ms();
     const bool ok = code == CURLE_OK && aborted == AbortReason::none;
@@ -410,7 +468,7 @@ struct StreamEngine::Impl {
   }
 
   void abort(Running &r, AbortReason reason) {
-    if (r.easy)
+    if (r.in_attempt)
       return end_attempt(r, CURLE_ABORTED_BY_CALLBACK, reason);
     // Between attempts: the call waits to retry, after at least one failed attempt.
     if (reason == AbortReason::cancelled)
@@ -432,6 +490,215 @@ struct StreamEngine::Impl {
     --in_flight;
     if (done)
       done(std::move(result));
+  }
+
+  // --- The engine's own HTTP/1.1 client
+  // ----------------------------------------------------------- For plain-HTTP endpoints at an IP
+  // address (http1_wire.h). A connection is registered once, edge-triggered for input, output and
+  // hang-up, and stays registered while it waits in the kept-alive pool, so that a peer closing an
+  // idle connection removes it at once. Failures map to libcurl's codes, so both clients fail,
+  // retry and log alike (curl_failure).
+
+  // Starts the attempt through the own client if its URL is one; false: libcurl's.
+  bool start_own(Running &r) {
+    if (!own_client)
+      return false;
+    auto url = split_url(r.outgoing.url);
+    if (!url)
+      return false;
+    auto address = plain_http_address(*url);
+    if (!address)
+      return false;
+    auto own = std::make_unique<Own>();
+    own->r = &r;
+    own->address = *address;
+    own->origin = url->origin();
+    own->out = http1_request_bytes(r.outgoing, *url);
+    r.own = std::move(own);
+    own_connect(r, true);
+    return true;
+  }
+
+  // Takes a kept-alive connection to the origin (when `may_reuse`), or opens one.
+  void own_connect(Running &r, bool may_reuse) {
+    Own &o = *r.own;
+    o.reader.emplace(o);
+    o.sent = 0;
+    if (auto it = idle.find(o.origin); may_reuse && it != idle.end() && !it->second.empty()) {
+      o.fd = it->second.back();
+      it->second.pop_back();
+      owners[o.fd] = r.id;
+      o.fresh = false;
+      o.connected = true;
+      connected(r);
+      kicks.push_back(r.id); // writable already: no edge will say so
+      return;
+    }
+    o.fresh = true;
+    o.connected = false;
+    const auto family = o.address.storage.ss_family;
+    o.fd = ::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (o.fd < 0) {
+      o.failed = CURLE_COULDNT_CONNECT;
+      kicks.push_back(r.id);
+      return;
+    }
+    const int one = 1;
+    ::setsockopt(o.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    const int rc =
+        ::connect(o.fd, reinterpret_cast<const sockaddr *>(&o.address.storage), o.address.length);
+    if (rc != 0 && errno != EINPROGRESS) {
+      ::close(o.fd);
+      o.fd = -1;
+      o.failed = CURLE_COULDNT_CONNECT;
+      kicks.push_back(r.id);
+      return;
+    }
+    epoll_event ev{};
+    ev.data.fd = o.fd;
+    ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+    ::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, o.fd, &ev);
+    owners[o.fd] = r.id;
+    add_timer(clock.steady_ms() + r.connect_ms, r, TimerKind::connect);
+    if (rc == 0) {
+      o.connected = true;
+      connected(r);
+      kicks.push_back(r.id);
+    }
+  }
+
+  // The attempt's connection goes back to the pool (a whole response read on a kept-alive
+  // connection) or is closed.
+  void release_own(Running &r, bool reusable) {
+    Own &o = *r.own;
+    if (o.fd >= 0) {
+      auto &pool = idle[o.origin];
+      if (reusable && pool.size() < max_idle) {
+        owners[o.fd] = 0;
+        pool.push_back(o.fd);
+      } else {
+        close_own_fd(o.fd);
+      }
+    }
+    r.own.reset();
+  }
+
+  void close_own_fd(int fd) {
+    ::epoll_ctl(epoll_fd, EPOLL_CTL_DEL, fd, nullptr);
+    ::close(fd);
+    owners.erase(fd);
+  }
+
+  // An event on one of the own client's sockets.
+  void own_event(int fd, uint64_t id, uint32_t events) {
+    if (id == 0) { // a kept-alive connection in the pool: the peer closed it, or sent stray bytes
+      for (auto &[origin, fds] : idle)
+        fds.erase(std::remove(fds.begin(), fds.end(), fd), fds.end());
+      close_own_fd(fd);
+      return;
+    }
+    auto it = calls.find(id);
+    if (it != calls.end() && it->second->own && it->second->own->fd == fd)
+      own_io(*it->second, events);
+  }
+
+  // Kicked attempts (events 0): those whose connection is writable with no edge to say so, or
+  // whose start failed. Several turns of one call may follow each other (a failure, a retry).
+  void drive_kicks() {
+    while (!kicks.empty()) {
+      std::vector<uint64_t> now;
+      now.swap(kicks);
+      for (const uint64_t id : now)
+        if (auto it = calls.find(id); it != calls.end() && it->second->own)
+          own_io(*it->second, 0);
+    }
+  }
+
+  // A kept-alive connection the peer had closed (the request could not go, or no byte came
+  // back): the request goes again on a new connection, as libcurl does; not a failed attempt.
+  bool reopen_if_stale(Running &r) {
+    Own &o = *r.own;
+    if (o.fresh || o.reader->any_byte())
+      return false;
+    close_own_fd(o.fd);
+    o.fd = -1;
+    own_connect(r, false);
+    return true;
+  }
+
+  void own_io(Running &r, uint32_t events) {
+    Own &o = *r.own;
+    if (o.failed != CURLE_OK)
+      return end_attempt(r, o.failed, AbortReason::none);
+    if (!o.connected) {
+      if (!(events & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
+        return;
+      int error = 0;
+      socklen_t length = sizeof error;
+      ::getsockopt(o.fd, SOL_SOCKET, SO_ERROR, &error, &length);
+      if (error != 0)
+        return end_attempt(r, CURLE_COULDNT_CONNECT, AbortReason::none);
+      o.connected = true;
+      connected(r);
+    }
+    while (o.sent < o.out.size()) {
+      const ssize_t n = ::send(o.fd, o.out.data() + o.sent, o.out.size() - o.sent, MSG_NOSIGNAL);
+      if (n > 0) {
+        o.sent += static_cast<size_t>(n);
+      } else if (errno == EINTR) {
+        continue;
+      } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        break; // the rest when the socket is writable again (an edge)
+      } else {
+        if (reopen_if_stale(r))
+          return;
+        return end_attempt(r, CURLE_SEND_ERROR, AbortReason::none);
+      }
+    }
+    if (!(events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
+      return;
+    // Edge-triggered: read until the socket is empty. A short read means it is, unless the
+    // peer's hang-up came with this event: then read on to the end of the stream.
+    const bool hang_up = events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR);
+    Http1ResponseReader::State state = Http1ResponseReader::State::reading;
+    for (;;) {
+      const ssize_t n = ::recv(o.fd, read_buffer, sizeof read_buffer, 0);
+      if (n > 0) {
+        state = o.reader->feed(std::string_view(read_buffer, static_cast<size_t>(n)));
+        if (state != Http1ResponseReader::State::reading ||
+            (static_cast<size_t>(n) < sizeof read_buffer && !hang_up))
+          break;
+      } else if (n == 0) {
+        state = o.reader->feed_eof();
+        break;
+      } else if (errno == EINTR) {
+        continue;
+      } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        break;
+      } else {
+        tell_heads();
+        if (reopen_if_stale(r))
+          return;
+        return end_attempt(r, CURLE_RECV_ERROR, AbortReason::none);
+      }
+    }
+    tell_heads();
+    switch (state) {
+    case Http1ResponseReader::State::reading:
+      return;
+    case Http1ResponseReader::State::complete:
+      return end_attempt(r, CURLE_OK, AbortReason::none);
+    case Http1ResponseReader::State::stopped:
+      return end_attempt(r, CURLE_WRITE_ERROR, AbortReason::none);
+    case Http1ResponseReader::State::failed:
+      if (reopen_if_stale(r))
+        return;
+      return end_attempt(r,
+                         !o.reader->any_byte()        ? CURLE_GOT_NOTHING
+                         : r.attempt.head.has_value() ? CURLE_PARTIAL_FILE
+                                                      : CURLE_WEIRD_SERVER_REPLY,
+                         AbortReason::none);
+    }
   }
 
   // --- Timers -----------------------------------------------------------------------------------
@@ -460,12 +727,16 @@ struct StreamEngine::Impl {
         abort(r, AbortReason::total_timeout);
         break;
       case TimerKind::first_byte:
-        if (r.easy && t.generation == r.generation && !r.attempt.head)
+        if (r.in_attempt && t.generation == r.generation && !r.attempt.head)
           abort(r, AbortReason::first_byte_timeout);
         break;
       case TimerKind::retry:
-        if (!r.easy) // waiting to retry
+        if (!r.in_attempt) // waiting to retry
           start_attempt(r);
+        break;
+      case TimerKind::connect: // the engine's own client (libcurl times its own connects)
+        if (r.in_attempt && t.generation == r.generation && r.own && !r.own->connected)
+          end_attempt(r, CURLE_OPERATION_TIMEDOUT, AbortReason::none);
         break;
       }
     }
@@ -547,6 +818,10 @@ struct StreamEngine::Impl {
           woken = true;
           continue;
         }
+        if (auto own = owners.find(fd); own != owners.end()) {
+          own_event(fd, own->second, events[i].events);
+          continue;
+        }
         int flags = 0;
         if (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLRDHUP))
           flags |= CURL_CSELECT_IN;
@@ -560,6 +835,7 @@ struct StreamEngine::Impl {
       }
       if (woken || more_commands)
         run_commands();
+      drive_kicks();
       if (curl_deadline >= 0 && clock.steady_ms() >= curl_deadline) {
         curl_deadline = -1;
         curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &still_running);
@@ -567,6 +843,7 @@ struct StreamEngine::Impl {
       tell_heads();
       read_done();
       fire_timers();
+      drive_kicks();
       if (stopping && calls.empty())
         break;
     }
@@ -576,6 +853,7 @@ struct StreamEngine::Impl {
   std::function<double()> random01;
   size_t body_cap;
   size_t max_idle;     // idle kept-alive connections kept for later calls
+  bool own_client;     // plain HTTP to an IP address through the engine's own client
   size_t attached = 0; // easy handles added to `multi`
   int epoll_fd = -1;
   int wake_fd = -1;
@@ -586,6 +864,12 @@ struct StreamEngine::Impl {
   std::multimap<int64_t, Timer> timers;
   std::unordered_map<uint64_t, std::unique_ptr<Running>> calls;
   std::vector<uint64_t> heads; // calls whose 2xx head arrived in this read (tell_heads)
+  // The own client: each socket's call (0: kept alive, in `idle`), the kept-alive connections by
+  // origin, the attempts to drive at the end of the turn, and the buffer sockets are read into.
+  std::unordered_map<int, uint64_t> owners;
+  std::unordered_map<std::string, std::vector<int>> idle;
+  std::vector<uint64_t> kicks;
+  char read_buffer[16384];
   uint64_t last_id = 0;
   std::atomic<size_t> in_flight{0};
   bool stopping = false;
@@ -597,9 +881,10 @@ struct StreamEngine::Impl {
 };
 
 StreamEngine::StreamEngine(Clock &clock, std::function<double()> random01,
-                           size_t max_idle_connections, size_t wire_log_body_cap)
+                           size_t max_idle_connections, size_t wire_log_body_cap,
+                           bool own_http1_client)
     : impl_(std::make_unique<Impl>(clock, std::move(random01), max_idle_connections,
-                                   wire_log_body_cap)) {}
+                                   wire_log_body_cap, own_http1_client)) {}
 
 StreamEngine::~StreamEngine() = default;
 

@@ -13,8 +13,20 @@
 // abort to that thread. Destroying the engine ends every call in flight as cancelled (each
 // `done` runs) and joins the thread.
 //
-// Written by hand: the loop around libcurl (the documented multi_socket pattern) is the only
-// code here; HTTP, TLS, chunked decoding and the connection cache are libcurl's.
+// Two clients under one loop. Plain-HTTP endpoints at an IP address (a local llama-server, a
+// gateway on the host: what imc serve relays most) go through the loop's own HTTP/1.1 client:
+// its sockets are in the loop's epoll set, edge-triggered, with a kept-alive pool per origin;
+// responses are parsed by Debian's http-parser (http1_wire.h). It does per stream what nginx
+// does, where libcurl's general machinery (a poll() after every read, per-transfer set-up) cost
+// imc serve a third more CPU than nginx (docs/PERFORMANCE.md). Everything else — TLS, host
+// names — goes through libcurl's multi interface driven by the same epoll
+// (curl_multi_socket_action). Both map their failures to the same errors, and the transport's
+// tests run against both (TransportFakeAsync, TransportFakeAsyncLibcurl, Http1Calls).
+// TransportOptions::own_http1_client (or IMC_UPSTREAM_CLIENT=libcurl) sends everything through
+// libcurl.
+//
+// Written by hand: the loop, the own client's socket steps (connect, write, read, the pool) and
+// its request head; HTTP parsing is http-parser's, and TLS, resolving and the rest libcurl's.
 #include "call_parts.h"
 #include "rate_limiter.h"
 
@@ -36,9 +48,11 @@ public:
 
   // `max_idle_connections`: idle kept-alive connections kept for later calls (however many are
   // in use);
-  // `wire_log_body_cap`: response bytes kept in a wire log.
+  // `wire_log_body_cap`: response bytes kept in a wire log;
+  // `own_http1_client`: plain-HTTP endpoints at an IP address go through the engine's own
+  // HTTP/1.1 client (http1_wire.h) rather than libcurl.
   StreamEngine(Clock &clock, std::function<double()> random01, size_t max_idle_connections,
-               size_t wire_log_body_cap);
+               size_t wire_log_body_cap, bool own_http1_client = true);
   ~StreamEngine();
   StreamEngine(const StreamEngine &) = delete;
   StreamEngine &operator=(const StreamEngine &) = delete;

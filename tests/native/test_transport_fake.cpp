@@ -28,6 +28,11 @@
 #define TRANSPORT_SUITE TransportFake
 #define IMC_TRANSPORT_TESTS_ASYNC 0
 #endif
+// test_transport_fake_async_libcurl.cpp: through chat_async with libcurl as the loop's client
+// (TransportOptions::own_http1_client false) rather than the loop's own HTTP/1.1 client.
+#ifndef IMC_TRANSPORT_TESTS_LIBCURL
+#define IMC_TRANSPORT_TESTS_LIBCURL 0
+#endif
 
 namespace imc::test {
 namespace {
@@ -75,6 +80,7 @@ TransportOptions fast_options(std::map<std::string, std::string> env = {}) {
     return it->second;
   };
   o.random = [] { return 0.5; };
+  o.own_http1_client = !IMC_TRANSPORT_TESTS_LIBCURL;
   o.retry.base_delay_ms = 20;
   o.retry.max_delay_ms = 100;
   return o;
