@@ -592,6 +592,8 @@ struct StreamEngine::Impl {
   // An event on one of the own client's sockets.
   void own_event(int fd, uint64_t id, uint32_t events) {
     if (id == 0) { // a kept-alive connection in the pool: the peer closed it, or sent stray bytes
+      if (!(events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
+        return; // writable again (an ACK freed buffer space): nothing happened to it
       for (auto &[origin, fds] : idle)
         fds.erase(std::remove(fds.begin(), fds.end(), fd), fds.end());
       close_own_fd(fd);
