@@ -447,6 +447,31 @@ TEST_P(Http1Calls, AChunkedStreamWrittenByteByByteArrivesWhole) {
   EXPECT_EQ(text_of(r), "Hello");
 }
 
+TEST_P(Http1Calls, ARequestLargerThanTheSocketBuffersGoesOutWhole) {
+  // 4 MB of request (an image's worth) to a server that waits before it reads: the client's
+  // writes fill the socket and go on each time it becomes writable again.
+  std::atomic<size_t> received{0};
+  RawServer server([&received](int fd, int) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    const std::string request = RawServer::read_request(fd);
+    received = request.size();
+    if (!request.empty())
+      RawServer::send_all(fd, sse_response());
+    RawServer::read_request(fd); // until the client goes
+  });
+  ChatRequest r;
+  r.turns = {user_text(std::string(4 << 20, 'x'))};
+  r.parameters.stream = true;
+  std::promise<CallResult> done;
+  auto future = done.get_future();
+  transport_.chat_async(endpoint(server), r, {},
+                        [&done](CallResult result) { done.set_value(std::move(result)); });
+  const CallResult result = future.get();
+  EXPECT_EQ(result.wire_log.status, "ok") << result.wire_log.error_message;
+  EXPECT_EQ(text_of(result), "Hello");
+  EXPECT_GT(received.load(), size_t{4} << 20);
+}
+
 TEST_P(Http1Calls, AResponseCutShortIsANetworkErrorAndGarbageIsNotAReply) {
   RawServer cut([](int fd, int) {
     if (!RawServer::read_request(fd).empty())
