@@ -7,6 +7,7 @@
 #include "support/llama_server.h"
 
 #include "imc/endpoint_config.h"
+#include "support/subprocess.h"
 #include "support/test_paths.h"
 
 #include <gtest/gtest.h>
@@ -40,18 +41,15 @@ StreamedRun run_streamed(const std::vector<std::string> &argv, double timeout_s 
   int out_pipe[2], err_pipe[2];
   if (pipe(out_pipe) || pipe(err_pipe))
     throw std::runtime_error("pipe failed");
+  const ExecArgs exec(argv);
   const pid_t pid = fork();
-  if (pid == 0) {
+  if (pid == 0) { // async-signal-safe calls only (ExecArgs)
     setpgid(0, 0);
     dup2(out_pipe[1], 1);
     dup2(err_pipe[1], 2);
     for (int fd : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]})
       close(fd);
-    std::vector<char *> args;
-    for (const auto &a : argv)
-      args.push_back(const_cast<char *>(a.c_str()));
-    args.push_back(nullptr);
-    execvp(args[0], args.data());
+    execvp(exec.argv()[0], exec.argv());
     _exit(127);
   }
   close(out_pipe[1]);

@@ -7,6 +7,7 @@
 #include "test_store_support.h"
 
 #include "store/store.h"
+#include "support/subprocess.h"
 #include "support/test_paths.h"
 
 #include <gtest/gtest.h>
@@ -58,20 +59,17 @@ inline ProcessResult run_imc_env(const std::vector<std::string> &args,
 class Child {
 public:
   Child(const std::vector<std::string> &argv, const std::string &output_path) {
+    const ExecArgs exec(argv);
     pid_ = fork();
     if (pid_ < 0)
       throw std::runtime_error("fork failed");
-    if (pid_ == 0) {
+    if (pid_ == 0) { // async-signal-safe calls only (ExecArgs)
       const int fd = open(output_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
       if (fd >= 0) {
         dup2(fd, 1);
         dup2(fd, 2);
       }
-      std::vector<char *> args;
-      for (const std::string &a : argv)
-        args.push_back(const_cast<char *>(a.c_str()));
-      args.push_back(nullptr);
-      execv(args[0], args.data());
+      execv(exec.argv()[0], exec.argv());
       _exit(127);
     }
   }

@@ -1,4 +1,5 @@
 #include "native/test_serve_support.h"
+#include "support/subprocess.h"
 #include "support/test_paths.h"
 
 #include <arpa/inet.h>
@@ -45,8 +46,9 @@ ServeProcess::ServeProcess(std::vector<std::string> args, std::map<std::string, 
   std::vector<std::string> argv = {imc::test::cli_binary(), "serve", "--port", "0"};
   argv.insert(argv.end(), args.begin(), args.end());
   const std::string out_path = dir_ / "stdout", err_path = dir_ / "stderr";
+  const ExecArgs exec(argv, env);
   pid_ = fork();
-  if (pid_ == 0) {
+  if (pid_ == 0) { // async-signal-safe calls only (ExecArgs)
     const int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     const int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     dup2(out, 1);
@@ -56,13 +58,7 @@ ServeProcess::ServeProcess(std::vector<std::string> args, std::map<std::string, 
     const int null_in = ::open("/dev/null", O_RDONLY);
     dup2(null_in, 0);
     close(null_in);
-    for (const auto &[k, v] : env)
-      setenv(k.c_str(), v.c_str(), 1);
-    std::vector<char *> c_args;
-    for (auto &a : argv)
-      c_args.push_back(a.data());
-    c_args.push_back(nullptr);
-    execv(c_args[0], c_args.data());
+    execve(exec.argv()[0], exec.argv(), exec.envp());
     _exit(127);
   }
   const std::regex url(R"(open http://[^:/ ]+:(\d+)/)");

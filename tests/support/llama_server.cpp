@@ -1,4 +1,5 @@
 #include "llama_server.h"
+#include "support/subprocess.h"
 #include "support/test_paths.h"
 
 #include <httplib.h>
@@ -133,12 +134,13 @@ bool LlamaServer::start_once(const Options &options) {
     args.push_back("--mmproj");
     args.push_back(models + "/mmproj-random-tiny-llava.gguf");
   }
+  const ExecArgs exec(args);
   pid_ = fork();
   if (pid_ < 0) {
     error_ = std::string("fork failed: ") + std::strerror(errno);
     return false;
   }
-  if (pid_ == 0) {
+  if (pid_ == 0) { // async-signal-safe calls only (ExecArgs)
     const int log_fd = open(log_path_.c_str(), O_WRONLY | O_TRUNC);
     const int null_fd = open("/dev/null", O_RDONLY);
     if (log_fd >= 0) {
@@ -147,11 +149,7 @@ bool LlamaServer::start_once(const Options &options) {
     }
     if (null_fd >= 0)
       dup2(null_fd, 0);
-    std::vector<char *> argv;
-    for (auto &a : args)
-      argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
+    execv(exec.argv()[0], exec.argv());
     _exit(127);
   }
 

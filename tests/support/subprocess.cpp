@@ -11,25 +11,46 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+extern char **environ;
+
 namespace imc::test {
+
+ExecArgs::ExecArgs(std::vector<std::string> argv,
+                   const std::map<std::string, std::string> &env_overrides)
+    : args_(std::move(argv)) {
+  for (char **e = environ; e && *e; ++e) {
+    const std::string entry = *e;
+    const std::string name = entry.substr(0, entry.find('='));
+    if (!env_overrides.count(name))
+      env_.push_back(entry);
+  }
+  for (const auto &[name, value] : env_overrides)
+    env_.push_back(name + "=" + value);
+  for (std::string &a : args_)
+    argv_.push_back(a.data());
+  argv_.push_back(nullptr);
+  for (std::string &e : env_)
+    envp_.push_back(e.data());
+  envp_.push_back(nullptr);
+}
 
 ProcessResult run_process(const std::vector<std::string> &argv, double timeout_seconds,
                           const std::string &stdin_text) {
   int out_pipe[2], err_pipe[2], in_pipe[2];
   if (pipe(out_pipe) || pipe(err_pipe) || pipe(in_pipe)) throw std::runtime_error("pipe failed");
+  const ExecArgs exec(argv);
   const pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) {
+  if (pid == 0) { // async-signal-safe calls only (ExecArgs)
     setpgid(0, 0);
     dup2(in_pipe[0], 0);
     dup2(out_pipe[1], 1);
     dup2(err_pipe[1], 2);
     for (int fd : {in_pipe[0], in_pipe[1], out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]}) close(fd);
-    std::vector<char *> args;
-    for (const auto &a : argv) args.push_back(const_cast<char *>(a.c_str()));
-    args.push_back(nullptr);
-    execvp(args[0], args.data());
-    std::fprintf(stderr, "cannot run %s: %s\n", args[0], std::strerror(errno));
+    execvp(exec.argv()[0], exec.argv());
+    static const char kCannot[] = "cannot run the program\n";
+    ssize_t ignored = write(2, kCannot, sizeof kCannot - 1);
+    (void)ignored;
     _exit(127);
   }
   close(in_pipe[0]);

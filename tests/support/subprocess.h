@@ -1,13 +1,32 @@
 #pragma once
 // Runs a program for a test: argv without a shell, stdout and stderr captured, a time limit after
 // which the process group is killed. Used by the CLI, studio and integration tests.
+#include <map>
 #include <string>
 #include <vector>
 
 namespace imc::test {
 
+// A program's argv and environment as exec wants them, built before fork(). The child of a
+// threaded test may only make async-signal-safe calls until it execs: another thread may have held
+// the allocator's lock when the process forked (ASan's, say), and a malloc in the child — a vector
+// growing, setenv — then waits for it forever.
+class ExecArgs {
+public:
+  explicit ExecArgs(std::vector<std::string> argv,
+                    const std::map<std::string, std::string> &env_overrides = {});
+  ExecArgs(const ExecArgs &) = delete;
+  ExecArgs &operator=(const ExecArgs &) = delete;
+  char *const *argv() const { return argv_.data(); }
+  char *const *envp() const { return envp_.data(); } // this process's environment + overrides
+
+private:
+  std::vector<std::string> args_, env_;
+  std::vector<char *> argv_, envp_;
+};
+
 struct ProcessResult {
-  int exit_code = -1;     // exit status, or 128 + signal when killed
+  int exit_code = -1; // exit status, or 128 + signal when killed
   bool timed_out = false;
   std::string out;
   std::string err;
