@@ -42,11 +42,9 @@ std::string http1_request_bytes(const HttpRequest &request, const UrlParts &url)
   out += ' ';
   out += url.target();
   out += " HTTP/1.1\r\n";
-  if (!has_host) { // the origin's host and port, as libcurl writes it
+  if (!has_host) { // the origin without its scheme: host (bracketed if IPv6), port unless 80
     out += "Host: ";
-    out += url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
-    if (url.port != 80)
-      out += ":" + std::to_string(url.port);
+    out += std::string_view(url.origin()).substr(url.scheme.size() + 3);
     out += "\r\n";
   }
   if (!has_accept)

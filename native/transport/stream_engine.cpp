@@ -106,10 +106,11 @@ struct StreamEngine::Impl {
     bool response_started = false; // on_response_start was called, or is due
     // The attempt in progress; nullptr while the call waits to retry (a backoff, or the
     // endpoint's request bucket).
-    bool in_attempt = false; // an attempt is on the wire (libcurl's or the engine's own)
     CURL *easy = nullptr;
     curl_slist *headers = nullptr;
     std::unique_ptr<Own> own; // an attempt through the engine's own client
+    // An attempt is on the wire (libcurl's or the engine's own).
+    bool in_attempt() const { return easy || own; }
     HttpRequest outgoing;
     Attempt attempt;
     int status = 0; // of the response being read
@@ -347,7 +348,6 @@ struct StreamEngine::Impl {
     ctx.delivery().begin_attempt();
     const int64_t remaining = std::max<int64_t>(1, ctx.deadline_ms() - now);
     r.connect_ms = std::min<int64_t>(std::max(1, ctx.timeouts().connect_ms), remaining);
-    r.in_attempt = true;
     if (start_own(r))
       return;
 
@@ -404,7 +404,6 @@ struct StreamEngine::Impl {
     long connects = 0;
     curl_off_t connect_time = 0;
     long response_code = 0;
-    r.in_attempt = false;
     if (r.own) {
       connects = r.own->fresh ? 1 : 0;
       connect_time = r.own->connected ? 1 : 0;
@@ -468,7 +467,7 @@ struct StreamEngine::Impl {
   }
 
   void abort(Running &r, AbortReason reason) {
-    if (r.in_attempt)
+    if (r.in_attempt())
       return end_attempt(r, CURLE_ABORTED_BY_CALLBACK, reason);
     // Between attempts: the call waits to retry, after at least one failed attempt.
     if (reason == AbortReason::cancelled)
@@ -492,12 +491,11 @@ struct StreamEngine::Impl {
       done(std::move(result));
   }
 
-  // --- The engine's own HTTP/1.1 client
-  // ----------------------------------------------------------- For plain-HTTP endpoints at an IP
-  // address (http1_wire.h). A connection is registered once, edge-triggered for input, output and
-  // hang-up, and stays registered while it waits in the kept-alive pool, so that a peer closing an
-  // idle connection removes it at once. Failures map to libcurl's codes, so both clients fail,
-  // retry and log alike (curl_failure).
+  // --- The engine's own HTTP/1.1 client --------------------------------------------------------
+  // For plain-HTTP endpoints at an IP address (http1_wire.h). A connection is registered once,
+  // edge-triggered for input, output and hang-up, and stays registered while it waits in the
+  // kept-alive pool, so that a peer closing an idle connection removes it at once. Failures map to
+  // libcurl's codes, so both clients fail, retry and log alike (curl_failure).
 
   // Starts the attempt through the own client if its URL is one; false: libcurl's.
   bool start_own(Running &r) {
@@ -729,15 +727,15 @@ struct StreamEngine::Impl {
         abort(r, AbortReason::total_timeout);
         break;
       case TimerKind::first_byte:
-        if (r.in_attempt && t.generation == r.generation && !r.attempt.head)
+        if (r.in_attempt() && t.generation == r.generation && !r.attempt.head)
           abort(r, AbortReason::first_byte_timeout);
         break;
       case TimerKind::retry:
-        if (!r.in_attempt) // waiting to retry
+        if (!r.in_attempt()) // waiting to retry
           start_attempt(r);
         break;
       case TimerKind::connect: // the engine's own client (libcurl times its own connects)
-        if (r.in_attempt && t.generation == r.generation && r.own && !r.own->connected)
+        if (r.own && t.generation == r.generation && !r.own->connected)
           end_attempt(r, CURLE_OPERATION_TIMEDOUT, AbortReason::none);
         break;
       }

@@ -347,9 +347,10 @@ protected:
     return e;
   }
 
-  CallResult call(const Endpoint &e) {
+  // One streamed call of `text` through chat_async, waited for.
+  CallResult call(const Endpoint &e, const std::string &text = "Hello") {
     ChatRequest r;
-    r.turns = {user_text("Hello")};
+    r.turns = {user_text(text)};
     r.parameters.stream = true;
     std::promise<CallResult> done;
     auto future = done.get_future();
@@ -465,14 +466,7 @@ TEST_P(Http1Calls, ARequestLargerThanTheSocketBuffersGoesOutWhole) {
       RawServer::send_all(fd, sse_response());
     RawServer::read_request(fd); // until the client goes
   });
-  ChatRequest r;
-  r.turns = {user_text(std::string(4 << 20, 'x'))};
-  r.parameters.stream = true;
-  std::promise<CallResult> done;
-  auto future = done.get_future();
-  transport_.chat_async(endpoint(server), r, {},
-                        [&done](CallResult result) { done.set_value(std::move(result)); });
-  const CallResult result = future.get();
+  const CallResult result = call(endpoint(server), std::string(4 << 20, 'x'));
   EXPECT_EQ(result.wire_log.status, "ok") << result.wire_log.error_message;
   EXPECT_EQ(text_of(result), "Hello");
   EXPECT_GT(received.load(), size_t{4} << 20);
