@@ -106,8 +106,13 @@ std::optional<StreamWatch::Registration> StreamWatch::add(const ApiSink &sink,
       entry->fd = fd; // else asked every 50 ms like the others
   }
   entries_[id] = entry;
-  const bool wake = cancel_all_;
-  if (wake)
+  // A stream to ask ends the watcher's sleep without a timeout.
+  bool wake = cancel_all_;
+  if (entry->fd < 0 && ++asked_ == 1 && sleeping_) {
+    sleeping_ = false;
+    wake = true;
+  }
+  if (cancel_all_)
     wake_ = true;
   lock.unlock();
   if (wake)
@@ -123,6 +128,8 @@ void StreamWatch::remove(uint64_t id) {
     if (auto it = entries_.find(id); it != entries_.end()) {
       if (it->second->fd >= 0)
         ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, it->second->fd, nullptr);
+      else
+        --asked_;
       entries_.erase(it);
     }
     idle = entries_.empty();
@@ -164,8 +171,9 @@ void StreamWatch::run() {
   std::vector<std::shared_ptr<Entry>> hung_up, sweep;
   epoll_event events[64];
   auto last_sweep = std::chrono::steady_clock::now();
+  int timeout_ms = static_cast<int>(kSweep.count());
   for (;;) {
-    const int n = ::epoll_wait(epoll_fd_, events, 64, static_cast<int>(kSweep.count()));
+    const int n = ::epoll_wait(epoll_fd_, events, 64, timeout_ms);
     const auto now = std::chrono::steady_clock::now();
     const bool sweep_due = now - last_sweep >= kSweep;
     if (sweep_due)
@@ -192,6 +200,9 @@ void StreamWatch::run() {
         for (const auto &[id, entry] : entries_)
           if (cancel_all || entry->fd < 0)
             sweep.push_back(entry);
+      // Nothing to ask: sleep until a hang-up, or add() or cancel_all() wakes this thread.
+      sleeping_ = asked_ == 0;
+      timeout_ms = sleeping_ ? -1 : static_cast<int>(kSweep.count());
     }
     for (const auto &entry : hung_up)
       check(*entry, How::hung_up);

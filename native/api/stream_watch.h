@@ -4,7 +4,8 @@
 // stopping the driver or cancelling the upstream call — even while no event is flowing. Also
 // the drain of a graceful shutdown: no new streams, wait for the open ones, then cancel them.
 // A stream whose sink names its client's socket (ApiSink::watch_fd) is watched with epoll for
-// the hang-up, at no cost while it streams; the others are asked every 50 ms.
+// the hang-up, at no cost while it streams; the others are asked every 50 ms. While no stream
+// needs asking the watching thread sleeps until woken (an idle server wakes no thread).
 #include "api_service.h"
 
 #include <chrono>
@@ -70,6 +71,8 @@ private:
   int epoll_fd_ = -1;            // the watched sockets, and wake_fd_
   int wake_fd_ = -1;             // an eventfd: quit_ or wake_
   std::map<uint64_t, std::shared_ptr<Entry>> entries_;
+  size_t asked_ = 0;      // entries without a watched socket: they are asked every 50 ms
+  bool sleeping_ = false; // the watcher waits without a timeout (no entry is asked)
   uint64_t next_id_ = 1;
   bool accepting_ = true;
   bool cancel_all_ = false;
