@@ -412,6 +412,12 @@ public:
     // cpp-httplib 0.11.4 listens with a backlog of 5: under a burst of connections the kernel
     // drops SYNs and clients stall for a second. listen() again raises it on Linux.
     ::listen(svr_sock_, settings_.listen_backlog);
+    // A connection is handed to accept() once its request's first bytes are there (nginx's
+    // `listen ... deferred`): the connection thread then wakes once, to a request it can read,
+    // rather than once for the connection and again for its request. One that sends nothing is
+    // accepted after about a second all the same, and meets the request timeout.
+    const int defer_s = 1;
+    ::setsockopt(svr_sock_, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer_s, sizeof defer_s);
     return port;
   }
 
