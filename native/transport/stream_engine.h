@@ -9,9 +9,12 @@
 // wire log.
 //
 // Threading: submit() from any thread; everything else — each attempt, its callbacks, the
-// call's events and its `done` — runs on the engine's thread. A cancel (CancelToken) posts an
-// abort to that thread. Destroying the engine ends every call in flight as cancelled (each
-// `done` runs) and joins the thread.
+// call's events and its `done` — runs on the engine's thread, or under its lock: a call
+// submitted while the loop waits for events starts on the submitting thread (its request goes
+// out without waiting for the loop to wake), so a call that fails at once (cancelled already)
+// runs its `done` there. A cancel (CancelToken) posts an abort to the engine's thread.
+// Destroying the engine ends every call in flight as cancelled (each `done` runs) and joins the
+// thread.
 //
 // Two clients under one loop. Plain-HTTP endpoints at an IP address (a local llama-server, a
 // gateway on the host: what imc serve relays most) go through the loop's own HTTP/1.1 client:

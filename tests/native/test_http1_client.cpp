@@ -491,6 +491,73 @@ TEST_P(Http1Calls, AResponseCutShortIsANetworkErrorAndGarbageIsNotAReply) {
   ASSERT_TRUE(g.response.error);
 }
 
+// A call submitted while the loop sleeps starts on the submitting thread (stream_engine.cpp,
+// submit); its deadlines still hold when they fall before the loop's next wake-up and no socket
+// event comes: here the loop waits on a call whose head is 30 s away, and the second call's
+// connection never completes (the server's accept queue is full, so its SYN goes unanswered).
+TEST_P(Http1Calls, ACallStartedWhileTheLoopSleepsMeetsItsConnectDeadline) {
+  RawServer silent([](int fd, int) {
+    RawServer::read_request(fd);
+    char byte;
+    while (::recv(fd, &byte, 1, 0) > 0) {
+    } // until the client or the test ends the connection
+  });
+  Endpoint waiting = endpoint(silent);
+  waiting.timeouts = {2000, 30000, 60000};
+  ChatRequest r;
+  r.turns = {user_text("Hello")};
+  r.parameters.stream = true;
+  transport::CancelToken cancel_first;
+  std::promise<CallResult> first_done;
+  transport::CallOptions first_options;
+  first_options.cancel = cancel_first;
+  transport_.chat_async(waiting, r, first_options, [&first_done](CallResult result) {
+    first_done.set_value(std::move(result));
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300)); // the loop sleeps, for ~30 s
+
+  // A listening socket that never accepts, its queue full: a new connection's SYN is dropped.
+  const int full = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(full, reinterpret_cast<sockaddr *>(&a), sizeof a), 0);
+  ASSERT_EQ(::listen(full, 0), 0);
+  socklen_t len = sizeof a;
+  ::getsockname(full, reinterpret_cast<sockaddr *>(&a), &len);
+  std::vector<int> fillers;
+  for (int i = 0; i < 3; ++i) {
+    fillers.push_back(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    ::connect(fillers.back(), reinterpret_cast<sockaddr *>(&a), sizeof a);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  Endpoint unreachable = waiting;
+  unreachable.name += "-full";
+  unreachable.base_url = "http://127.0.0.1:" + std::to_string(ntohs(a.sin_port)) + "/v1";
+  unreachable.timeouts = {300, 30000, 1500};
+  const auto started = std::chrono::steady_clock::now();
+  std::promise<CallResult> second_done;
+  auto second = second_done.get_future();
+  transport_.chat_async(unreachable, r, {}, [&second_done](CallResult result) {
+    second_done.set_value(std::move(result));
+  });
+  const bool ended = second.wait_for(std::chrono::seconds(6)) == std::future_status::ready;
+  EXPECT_TRUE(ended) << "the connect deadline waited for the loop's next wake-up";
+  if (ended) {
+    const CallResult result = second.get();
+    ASSERT_TRUE(result.response.error);
+    EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
+              4.0);
+  }
+  cancel_first.cancel();
+  first_done.get_future().wait();
+  if (!ended)
+    second.wait();
+  for (const int fd : fillers)
+    ::close(fd);
+  ::close(full);
+}
+
 INSTANTIATE_TEST_SUITE_P(BothClients, Http1Calls, ::testing::Values(true, false),
                          [](const auto &info) { return info.param ? "own" : "libcurl"; });
 
