@@ -798,9 +798,11 @@ struct StreamEngine::Impl {
 
   // Takes the commands posted since the last turn, new calls at most kStartsPerTurn of them:
   // the rest wait for the next turn (which then does not block), so that between the set-up of
-  // new calls the loop serves the streams already running, as an event loop that accepts one
-  // connection per event does. Starting a whole burst at once (256 calls) made every stream of
-  // the burst wait for the set-up of all the others before its first byte.
+  // new calls the loop serves the streams already running. Starting a whole burst at once (256
+  // calls) made every stream of the burst wait for the set-up of all the others before its first
+  // byte; one per turn (as an event loop that accepts one connection per event) left the last
+  // calls of a burst waiting for 256 turns. With the own client's cheap set-up, 16 per turn
+  // gave the shortest tail at 256 concurrent streams (docs/PERFORMANCE.md: 4, 16 and 64 tried).
   void run_commands() {
     std::deque<Command> batch;
     {
@@ -922,7 +924,7 @@ struct StreamEngine::Impl {
   uint64_t last_id = 0;
   std::atomic<size_t> in_flight{0};
   bool stopping = false;
-  static constexpr size_t kStartsPerTurn = 1;
+  static constexpr size_t kStartsPerTurn = 16;
   // The engine's state is the loop's, changed under `turn`: the loop holds it except while it
   // waits for events, when a submitting thread may take it to start its call (submit).
   std::mutex turn;
