@@ -8,9 +8,11 @@
 #
 #   bench/proxy_vs_nginx.sh [BUILD_DIR]     (default build/native-release; needs its imc,
 #                                            fake_sse_upstream and proxy_load_client targets)
-# Environment: DELTAS (10) and INTERVAL_MS (5) shape each stream; ROUNDS (6) and SEQUENTIAL (200)
-# how many streams are measured; CONCURRENCY (1,64,256); IMC_PRELOAD, a library LD_PRELOADed into
-# imc serve (to try another allocator, say).
+# Environment: DELTAS (10) and INTERVAL_MS (5) shape each stream; ROUNDS (12) and SEQUENTIAL (400)
+# how many streams are measured (a p99 is decided by the slowest few: of 200 sequential streams
+# the second slowest, of 6 bursts mostly the worst one; on this project's VM one hiccup moved it
+# by several ms, either way, so each target gets twice those); CONCURRENCY (1,64,256);
+# IMC_PRELOAD, a library LD_PRELOADed into imc serve (to try another allocator, say).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${1:-build/native-release}
@@ -108,13 +110,16 @@ NGINX_PIDS="$NGINX_PID $(pgrep -P $NGINX_PID | tr '\n' ' ')" # the master and it
 switches() { local t=0; for p in "$@"; do for f in /proc/$p/task/*/status; do t=$((t + $(awk '/ctxt_switches/{s+=$2} END{print s+0}' "$f" 2>/dev/null || echo 0))); done; done; echo $t; }
 # CPU time of imc serve's threads, summed by thread name (imc-loop, imc-conn, ...).
 thread_ticks() { for f in /proc/$1/task/*/stat; do sed -E 's/^[0-9]+ \(([^)]*)\) /\1 /' "$f" | awk '{print $1, $13 + $14}'; done 2>/dev/null | awk '{t[$1]+=$2} END{for (n in t) print n, t[n]}' | sort; }
+# Context switches of imc serve's threads, summed by thread name.
+thread_switches() { for f in /proc/$1/task/*; do echo "$(cat $f/comm) $(awk '/ctxt_switches/{s+=$2} END{print s+0}' $f/status)"; done 2>/dev/null | awk '{t[$1]+=$2} END{for (n in t) print n, t[n]}' | sort; }
 thread_ticks $IMC_PID > "$WORK/threads0"
+thread_switches $IMC_PID > "$WORK/switches0"
 IMC_CPU0=$(cpu_ticks $IMC_PID); NGINX_CPU0=$(cpu_ticks $NGINX_PIDS)
 IMC_CS0=$(switches $IMC_PID); NGINX_CS0=$(switches $NGINX_PIDS)
 IMC_SYS0=$(sys_ticks $IMC_PID); NGINX_SYS0=$(sys_ticks $NGINX_PIDS)
 status=0
 "$BUILD/bench/proxy_load_client" --direct "$UPSTREAM" --nginx "$NGINX_PORT" --imc "$IMC_PORT" \
-  --concurrency "${CONCURRENCY:-1,64,256}" --rounds "${ROUNDS:-6}" --sequential "${SEQUENTIAL:-200}" || status=$?
+  --concurrency "${CONCURRENCY:-1,64,256}" --rounds "${ROUNDS:-12}" --sequential "${SEQUENTIAL:-400}" || status=$?
 IMC_CPU=$(( $(cpu_ticks $IMC_PID) - IMC_CPU0 )); NGINX_CPU=$(( $(cpu_ticks $NGINX_PIDS) - NGINX_CPU0 ))
 IMC_CS=$(( $(switches $IMC_PID) - IMC_CS0 )); NGINX_CS=$(( $(switches $NGINX_PIDS) - NGINX_CS0 ))
 IMC_SYS=$(( $(sys_ticks $IMC_PID) - IMC_SYS0 )); NGINX_SYS=$(( $(sys_ticks $NGINX_PIDS) - NGINX_SYS0 ))
@@ -123,7 +128,9 @@ echo
 echo "CPU used during the run (the same streams through each): imc serve $(awk "BEGIN{print $IMC_CPU / $HZ}") s ($(awk "BEGIN{print $IMC_SYS / $HZ}") s in the kernel), nginx $(awk "BEGIN{print $NGINX_CPU / $HZ}") s ($(awk "BEGIN{print $NGINX_SYS / $HZ}") s in the kernel)"
 thread_ticks $IMC_PID > "$WORK/threads1"
 echo "imc serve CPU by thread name: $(join -a2 -e0 -o 0,1.2,2.2 "$WORK/threads0" "$WORK/threads1" | awk -v hz="$HZ" '{printf "%s %.2f s; ", $1, ($3 - $2) / hz}')"
+thread_switches $IMC_PID > "$WORK/switches1"
 echo "context switches during the run: imc serve $IMC_CS, nginx $NGINX_CS"
+echo "imc serve context switches by thread name: $(join -a2 -e0 -o 0,1.2,2.2 "$WORK/switches0" "$WORK/switches1" | awk '{printf "%s %d; ", $1, $3 - $2}')"
 echo "imc serve peak RSS: $(grep VmHWM /proc/$IMC_PID/status | awk '{print $2 / 1024 " MiB"}'), threads now: $(grep Threads /proc/$IMC_PID/status | awk '{print $2}')"
 NGINX_RSS=0
 for p in $NGINX_PIDS; do

@@ -7,7 +7,7 @@
 // direct figures.
 //
 //   proxy_load_client --direct PORT --nginx PORT --imc PORT [--concurrency 1,64,256]
-//                     [--sequential 200] [--rounds 6]
+//                     [--sequential 400] [--rounds 12]
 #include <algorithm>
 #include <arpa/inet.h>
 #include <atomic>
@@ -151,7 +151,7 @@ std::vector<int> parse_list(const char *text) {
 } // namespace
 
 int main(int argc, char **argv) {
-  int direct = 0, nginx = 0, imc = 0, sequential = 200, rounds = 6;
+  int direct = 0, nginx = 0, imc = 0, sequential = 400, rounds = 12;
   std::vector<int> levels = {1, 64, 256};
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
@@ -170,7 +170,7 @@ int main(int argc, char **argv) {
   }
   if (!direct || !nginx || !imc) {
     std::fprintf(stderr, "usage: proxy_load_client --direct PORT --nginx PORT --imc PORT "
-                         "[--concurrency 1,64,256] [--sequential 200] [--rounds 6]\n");
+                         "[--concurrency 1,64,256] [--sequential 400] [--rounds 12]\n");
     return 2;
   }
   const std::string openai =
