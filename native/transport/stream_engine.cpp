@@ -190,10 +190,12 @@ struct StreamEngine::Impl {
         drive_kicks();
         const bool wake = curl_deadline != curl_before || !heads.empty() ||
                           (!timers.empty() && (wake_at < 0 || timers.begin()->first < wake_at));
-        --t_turns_held;
-        hold.unlock();
+        // Still under the lock: the call's `done` may have run here (a start that failed), and
+        // its caller may be destroying the engine, which cannot end while this thread holds
+        // `turn` but may right after.
         if (wake)
           wake_loop();
+        --t_turns_held;
         return;
       }
     }
