@@ -106,14 +106,11 @@ std::optional<StreamWatch::Registration> StreamWatch::add(const ApiSink &sink,
       entry->fd = fd; // else asked every 50 ms like the others
   }
   entries_[id] = entry;
-  // A stream to ask ends the watcher's sleep without a timeout.
-  bool wake = cancel_all_;
-  if (entry->fd < 0 && ++asked_ == 1 && sleeping_) {
-    sleeping_ = false;
-    wake = true;
-  }
+  // The first stream to ask ends the watcher's sleep without a timeout (if it sleeps so).
+  const bool first_asked = entry->fd < 0 && ++asked_ == 1;
   if (cancel_all_)
     wake_ = true;
+  const bool wake = cancel_all_ || first_asked;
   lock.unlock();
   if (wake)
     wake_watcher();
@@ -201,8 +198,7 @@ void StreamWatch::run() {
           if (cancel_all || entry->fd < 0)
             sweep.push_back(entry);
       // Nothing to ask: sleep until a hang-up, or add() or cancel_all() wakes this thread.
-      sleeping_ = asked_ == 0;
-      timeout_ms = sleeping_ ? -1 : static_cast<int>(kSweep.count());
+      timeout_ms = asked_ == 0 ? -1 : static_cast<int>(kSweep.count());
     }
     for (const auto &entry : hung_up)
       check(*entry, How::hung_up);

@@ -71,8 +71,7 @@ private:
   int epoll_fd_ = -1;            // the watched sockets, and wake_fd_
   int wake_fd_ = -1;             // an eventfd: quit_ or wake_
   std::map<uint64_t, std::shared_ptr<Entry>> entries_;
-  size_t asked_ = 0;      // entries without a watched socket: they are asked every 50 ms
-  bool sleeping_ = false; // the watcher waits without a timeout (no entry is asked)
+  size_t asked_ = 0; // entries without a watched socket: they are asked every 50 ms
   uint64_t next_id_ = 1;
   bool accepting_ = true;
   bool cancel_all_ = false;

@@ -204,7 +204,7 @@ struct StreamEngine::Impl {
 
   bool queue_empty() {
     std::lock_guard<std::mutex> lock(mutex);
-    return commands.empty() && !more_commands;
+    return commands.empty(); // more_commands implies commands left
   }
 
   void wake_loop() {

@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <fstream>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <sys/socket.h>
 #include <thread>
@@ -31,6 +32,29 @@ public:
 
 private:
   int fd_;
+};
+
+// A connected pair of sockets: the proxy's end (watched) and the client's, closed at the end.
+// Declared before a registration, it outlives it: the watcher lets go of the socket first.
+class SocketPair {
+public:
+  SocketPair() {
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds_) != 0)
+      throw std::runtime_error("socketpair failed");
+  }
+  ~SocketPair() {
+    for (const int fd : fds_)
+      if (fd >= 0)
+        ::close(fd);
+  }
+  int proxy_end() const { return fds_[0]; }
+  void client_leaves() { // a hang-up, seen at the proxy's end
+    ::close(fds_[1]);
+    fds_[1] = -1;
+  }
+
+private:
+  int fds_[2] = {-1, -1};
 };
 
 // Waits up to `limit` for `flag`; the time it took.
@@ -81,27 +105,23 @@ TEST(StreamWatch, AStreamWithoutASocketIsAskedEvenWhenAddedToASleepingWatcher) {
 
 TEST(StreamWatch, AStreamWithASocketIsCancelledOnItsHangUp) {
   StreamWatch watch;
-  int pair[2];
-  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair), 0);
-  Sink sink(pair[0]);
+  SocketPair pair;
+  Sink sink(pair.proxy_end());
   std::atomic<bool> cancelled{false};
   auto registration = watch.add(sink, [&] { cancelled = true; });
   ASSERT_TRUE(registration);
   std::this_thread::sleep_for(80ms);
   EXPECT_FALSE(cancelled);
-  ::close(pair[1]); // the client goes
+  pair.client_leaves();
   const auto took = wait_for(cancelled, 2000ms);
   EXPECT_TRUE(cancelled);
   EXPECT_LT(took.count(), 500);
-  registration.reset();
-  ::close(pair[0]);
 }
 
 TEST(StreamWatch, CancelAllReachesEveryStreamOfASleepingWatcher) {
   StreamWatch watch;
-  int pair[2];
-  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair), 0);
-  Sink watched(pair[0]);
+  SocketPair pair;
+  Sink watched(pair.proxy_end());
   std::atomic<bool> cancelled{false};
   auto registration = watch.add(watched, [&] { cancelled = true; });
   std::this_thread::sleep_for(120ms);
@@ -109,9 +129,6 @@ TEST(StreamWatch, CancelAllReachesEveryStreamOfASleepingWatcher) {
   wait_for(cancelled, 2000ms);
   EXPECT_TRUE(cancelled);
   EXPECT_EQ(registration->why_cancelled(), StreamWatch::Why::shutdown);
-  registration.reset();
-  ::close(pair[0]);
-  ::close(pair[1]);
 }
 
 // An idle server's watcher (or one whose every stream is watched by its socket) sleeps: it used
@@ -124,9 +141,8 @@ TEST(StreamWatch, AWatcherWithNothingToAskDoesNotWake) {
     if (!before.count(id))
       watcher = id;
   ASSERT_FALSE(watcher.empty());
-  int pair[2];
-  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair), 0);
-  Sink watched(pair[0]);
+  SocketPair pair;
+  Sink watched(pair.proxy_end());
   auto registration = watch.add(watched, [] {});
   std::this_thread::sleep_for(100ms); // settled
   const long start = switches(watcher);
@@ -138,10 +154,6 @@ TEST(StreamWatch, AWatcherWithNothingToAskDoesNotWake) {
   const long asking = switches(watcher);
   std::this_thread::sleep_for(500ms);
   EXPECT_GE(switches(watcher) - asking, 5);
-  second.reset();
-  registration.reset();
-  ::close(pair[0]);
-  ::close(pair[1]);
 }
 
 } // namespace
