@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <deque>
@@ -123,7 +124,7 @@ struct StreamEngine::Impl {
   };
 
   struct Command {
-    enum Kind { start, abort, stop } kind;
+    enum Kind { start, abort, stop } kind = start;
     std::unique_ptr<Call> call; // start
     uint64_t id = 0;            // abort
   };
@@ -798,29 +799,39 @@ struct StreamEngine::Impl {
     }
   }
 
-  // Takes the commands posted since the last turn, new calls at most kStartsPerTurn of them:
-  // the rest wait for the next turn (which then does not block), so that between the set-up of
-  // new calls the loop serves the streams already running. Starting a whole burst at once (256
-  // calls) made every stream of the burst wait for the set-up of all the others before its first
-  // byte; one per turn (as an event loop that accepts one connection per event) left the last
-  // calls of a burst waiting for 256 turns. With the own client's cheap set-up, 16 per turn
-  // gave the shortest tail at 256 concurrent streams (docs/PERFORMANCE.md: 4, 16 and 64 tried).
+  // Takes the commands posted, new calls while the turn's start budget lasts: at most
+  // kStartsPerTurn of them, and none after kStartBudget spent starting calls (the first always
+  // starts). The rest wait for the next turn (which then does not block), so that between the
+  // set-up of new calls the loop serves the streams already running. Starting a whole burst at
+  // once (256 calls) made every stream of the burst wait for the set-up of all the others before
+  // its first byte; one per turn (as an event loop that accepts one connection per event) left
+  // the last calls of a burst waiting for 256 turns. A start costs some 25 µs, but on a loaded
+  // machine its connect can hand the CPU to the server it wakes, for milliseconds: the budget
+  // ends the turn's starts after such a one, so that the streams already running are relayed
+  // in between (docs/PERFORMANCE.md: 4, 16 and 64 starts per turn, budgets of 50 µs to 1 ms
+  // tried).
   void run_commands() {
-    std::deque<Command> batch;
-    {
-      std::lock_guard<std::mutex> lock(mutex);
-      size_t starts = 0;
-      while (!commands.empty() &&
-             (commands.front().kind != Command::start || starts < kStartsPerTurn)) {
-        starts += commands.front().kind == Command::start;
-        batch.push_back(std::move(commands.front()));
+    const auto began = std::chrono::steady_clock::now();
+    size_t starts = 0;
+    for (;;) {
+      Command c;
+      {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (commands.empty()) {
+          more_commands = false;
+          return;
+        }
+        if (commands.front().kind == Command::start && starts > 0 &&
+            (starts == kStartsPerTurn || std::chrono::steady_clock::now() - began > kStartBudget)) {
+          more_commands = true;
+          return;
+        }
+        c = std::move(commands.front());
         commands.pop_front();
       }
-      more_commands = !commands.empty();
-    }
-    for (Command &c : batch) {
       switch (c.kind) {
       case Command::start:
+        ++starts;
         start(std::move(c.call));
         break;
       case Command::abort:
@@ -927,6 +938,7 @@ struct StreamEngine::Impl {
   std::atomic<size_t> in_flight{0};
   bool stopping = false;
   static constexpr size_t kStartsPerTurn = 16;
+  static constexpr std::chrono::microseconds kStartBudget{100};
   // The engine's state is the loop's, changed under `turn`: the loop holds it except while it
   // waits for events, when a submitting thread may take it to start its call (submit).
   std::mutex turn;

@@ -328,6 +328,63 @@ TEST(TRANSPORT_SUITE, AConnectionFreedWhileOtherStreamsRunIsKeptForTheNextCall) 
     EXPECT_TRUE(result.get_future().get().response.complete());
 }
 
+// Calls submitted while a loop is busy wait in its queue, and a turn starts only some of them (at
+// most 16, within its time budget): the rest start in the next turns, each with its own outcome
+// (those cancelled before they started included).
+TEST(TRANSPORT_SUITE, ABurstQueuedWhileTheLoopIsBusyStartsOverSeveralTurnsEachWithItsOutcome) {
+  FakeUpstream fake;
+  constexpr int kCalls = 48;
+  const size_t loops = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<FakeReply> replies;
+  for (size_t i = 0; i < kCalls + loops; ++i)
+    replies.push_back(fake_reply::openai_sse({"r" + std::to_string(i)}));
+  fake.script("POST", "/v1/chat/completions", replies);
+  HttpTransport transport(fast_options());
+  Endpoint e = endpoint_for(fake, Protocol::openai, "oa-burst");
+  e.limits.concurrency = 2 * kCalls; // every call of the burst may run at once
+  // One call on each loop holds it in its event callback while the burst is submitted.
+  std::vector<std::promise<void>> holding(loops);
+  std::vector<std::promise<CallResult>> holders(loops);
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  for (size_t l = 0; l < loops; ++l) {
+    CallOptions hold;
+    hold.on_event = [&holding, l, released,
+                     once = std::make_shared<std::once_flag>()](const ChatEvent &) {
+      std::call_once(*once, [&] {
+        holding[l].set_value();
+        released.wait_for(std::chrono::seconds(10));
+      });
+    };
+    transport.chat_async(e, hello(true), hold,
+                         [&holders, l](CallResult r) { holders[l].set_value(std::move(r)); });
+    holding[l].get_future().wait(); // the next call goes to a loop not busy yet
+  }
+  std::vector<std::promise<CallResult>> results(kCalls);
+  for (int i = 0; i < kCalls; ++i) {
+    CallOptions o;
+    if (i % 3 == 0)
+      o.cancel.cancel(); // given up before it could start
+    transport.chat_async(e, hello(true), o, [&results, i](CallResult c) {
+      results[static_cast<size_t>(i)].set_value(std::move(c));
+    });
+  }
+  release.set_value();
+  for (auto &holder : holders)
+    ASSERT_TRUE(holder.get_future().get().response.complete());
+  for (int i = 0; i < kCalls; ++i) {
+    const CallResult r = results[static_cast<size_t>(i)].get_future().get();
+    if (i % 3 == 0) {
+      ASSERT_TRUE(r.response.error) << i << ": " << describe(r);
+      EXPECT_EQ(r.response.error->kind, ErrorKind::cancelled) << i;
+    } else {
+      EXPECT_TRUE(r.response.complete()) << i << ": " << describe(r);
+    }
+  }
+  EXPECT_EQ(fake.request_count("/v1/chat/completions"),
+            static_cast<int>(loops) + kCalls - (kCalls + 2) / 3);
+}
+
 // A relay passes the upstream's head on as soon as it arrives (imc serve's /api/chat): the
 // response start is told once per call, on a 2xx head that came without text, before any event;
 // never for a call the upstream did not take.
