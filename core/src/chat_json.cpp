@@ -121,10 +121,9 @@ Result<ChatRequest> parse_chat_request(std::string_view json, std::string_view s
   return detail::parse_value<ChatRequest>(json, source, true, detail::read_chat_request);
 }
 
-Result<ChatRequest> parse_chat_request_value(const nlohmann::json &value, std::string_view source) {
-  // A copy into the reader's JSON type (keys keep the value's order, as written out they would).
-  const detail::Json root(value);
-  return detail::parse_parsed_value<ChatRequest>(root, source, true, detail::read_chat_request);
+Result<ChatRequest> parse_chat_request_value(const nlohmann::ordered_json &value,
+                                             std::string_view source) {
+  return detail::parse_parsed_value<ChatRequest>(value, source, true, detail::read_chat_request);
 }
 
 } // namespace imc

@@ -6,6 +6,7 @@
 #include <array>
 #include <cctype>
 #include <string_view>
+#include <vector>
 
 namespace imc::api {
 
@@ -35,22 +36,37 @@ std::string escape_pointer(const std::string &key) {
   return out;
 }
 
-std::optional<std::string> find_in(const nlohmann::ordered_json &value, const std::string &pointer,
-                                   int depth) {
-  if (depth > 64)
-    return pointer; // nesting this deep is no request of ours
+// The path down to the value being searched: object keys, or array indexes as text. Written out
+// as a JSON pointer only for the key found (every request body is searched, and nearly always
+// nothing is).
+using Path = std::vector<std::string>;
+
+std::string pointer_of(const Path &path) {
+  std::string out;
+  for (const std::string &step : path)
+    out += "/" + escape_pointer(step);
+  return out;
+}
+
+std::optional<std::string> find_in(const nlohmann::ordered_json &value, Path &path) {
+  if (path.size() > 64)
+    return pointer_of(path); // nesting this deep is no request of ours
   if (value.is_object()) {
     for (auto it = value.begin(); it != value.end(); ++it) {
-      const std::string here = pointer + "/" + escape_pointer(it.key());
+      path.push_back(it.key());
       if (is_location_key(it.key()))
-        return here;
-      if (auto found = find_in(it.value(), here, depth + 1))
+        return pointer_of(path);
+      if (auto found = find_in(it.value(), path))
         return found;
+      path.pop_back();
     }
   } else if (value.is_array()) {
-    for (size_t i = 0; i < value.size(); ++i)
-      if (auto found = find_in(value[i], pointer + "/" + std::to_string(i), depth + 1))
+    for (size_t i = 0; i < value.size(); ++i) {
+      path.push_back(std::to_string(i));
+      if (auto found = find_in(value[i], path))
         return found;
+      path.pop_back();
+    }
   }
   return std::nullopt;
 }
@@ -58,7 +74,8 @@ std::optional<std::string> find_in(const nlohmann::ordered_json &value, const st
 } // namespace
 
 std::optional<std::string> find_location_key(const nlohmann::ordered_json &body) {
-  return find_in(body, "", 0);
+  Path path;
+  return find_in(body, path);
 }
 
 std::optional<ApiFailure> refuse_location_keys(const nlohmann::ordered_json &body) {

@@ -214,20 +214,19 @@ TEST(ConversationChatRequestJson, ReportsEveryError) {
 TEST(ConversationChatRequestJson, AParsedValueReadsAsItsTextDoes) {
   const ChatRequest r = sample_request(true, std::string("\xFF\xD8\x00\x01zz", 6));
   const std::string text = serialize_chat_request(r);
-  auto from_value = parse_chat_request_value(nlohmann::json::parse(text), "request");
+  auto from_value = parse_chat_request_value(nlohmann::ordered_json::parse(text), "request");
   ASSERT_TRUE(from_value.ok()) << format_errors(from_value.errors());
   EXPECT_EQ(serialize_chat_request(*from_value), text);
 
-  const std::string bad =
-      "{\"turns\":[{\"role\":\"system\",\"content\":[{\"type\":\"audio\"}]}],"
-      "\"parameters\":{\"temperature\":5},\"extra\":1}";
-  const nlohmann::json bad_value = nlohmann::json::parse(bad);
+  const std::string bad = "{\"turns\":[{\"role\":\"system\",\"content\":[{\"type\":\"audio\"}]}],"
+                          "\"parameters\":{\"temperature\":5},\"extra\":1}";
+  const nlohmann::ordered_json bad_value = nlohmann::ordered_json::parse(bad);
   auto errors_of_value = parse_chat_request_value(bad_value, "req.json");
   auto errors_of_text = parse_chat_request(bad_value.dump(), "req.json");
   ASSERT_FALSE(errors_of_value.ok());
   ASSERT_FALSE(errors_of_text.ok());
   EXPECT_EQ(format_errors(errors_of_value.errors()), format_errors(errors_of_text.errors()));
-  EXPECT_FALSE(parse_chat_request_value(nlohmann::json::array(), "req.json").ok());
+  EXPECT_FALSE(parse_chat_request_value(nlohmann::ordered_json::array(), "req.json").ok());
 }
 
 TEST(ConversationChatRequestJson, EngineRequestsSurviveTheCodec) {

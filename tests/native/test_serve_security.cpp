@@ -144,6 +144,17 @@ TEST(ServeSecurity, RequestsNamingAUrlHostOrPortOrAnUnknownEndpointAreRefused) {
     EXPECT_EQ(reply.json()["error"]["kind"], "forbidden") << body;
     EXPECT_FALSE(reply.json()["error"]["hint"].get<std::string>().empty());
   }
+  // The refusal names where the key is, as a JSON pointer (through arrays and escaped keys).
+  json in_turn = chat;
+  in_turn["request"]["turns"][0]["a/b~c"] = json{{"Base-URL", evil}};
+  for (const auto &[body, where] : std::vector<std::pair<std::string, std::string>>{
+           {nested.dump(), "(/request/parameters/base_url)"},
+           {in_turn.dump(), "(/request/turns/0/a~1b~0c/Base-URL)"}}) {
+    const auto reply = http_post(f.port(), "/api/chat", body);
+    EXPECT_EQ(reply.status, 403);
+    EXPECT_NE(reply.json()["error"]["message"].get<std::string>().find(where), std::string::npos)
+        << reply.body;
+  }
   EXPECT_EQ(f.fake.requests().size(), 0u); // nothing went anywhere
 }
 

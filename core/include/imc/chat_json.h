@@ -31,8 +31,10 @@ std::string serialize_chat_request(const ChatRequest &request, bool pretty = fal
 // parse_chat_request(serialize_chat_request(r)) gives back r.
 Result<ChatRequest> parse_chat_request(std::string_view json, std::string_view source);
 // The same from a value parsed already (imc serve's request bodies), without writing it out and
-// reading it again; a repeated key was the parser's to report.
-Result<ChatRequest> parse_chat_request_value(const nlohmann::json &value,
-                                              std::string_view source);
+// reading it again, nor copying it: an ordered_json, the reader's own type (a nlohmann::json
+// would be copied into one, twice the time of the reading on a small request); a repeated key
+// was the parser's to report.
+Result<ChatRequest> parse_chat_request_value(const nlohmann::ordered_json &value,
+                                             std::string_view source);
 
 } // namespace imc
