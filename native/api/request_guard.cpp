@@ -6,7 +6,6 @@
 #include <array>
 #include <cctype>
 #include <string_view>
-#include <vector>
 
 namespace imc::api {
 
@@ -36,36 +35,31 @@ std::string escape_pointer(const std::string &key) {
   return out;
 }
 
-// The path down to the value being searched: object keys, or array indexes as text. Written out
-// as a JSON pointer only for the key found (every request body is searched, and nearly always
-// nothing is).
-using Path = std::vector<std::string>;
-
-std::string pointer_of(const Path &path) {
-  std::string out;
-  for (const std::string &step : path)
-    out += "/" + escape_pointer(step);
-  return out;
-}
-
-std::optional<std::string> find_in(const nlohmann::ordered_json &value, Path &path) {
-  if (path.size() > 64)
-    return pointer_of(path); // nesting this deep is no request of ours
+// `pointer` is the JSON pointer of `value`, one buffer for the whole search: each step appends
+// its key or index and takes it off again, so nothing is built for the keys that are not found
+// (every request body is searched, and nearly always nothing is).
+std::optional<std::string> find_in(const nlohmann::ordered_json &value, std::string &pointer,
+                                   int depth) {
+  if (depth > 64)
+    return pointer; // nesting this deep is no request of ours
+  const size_t mark = pointer.size();
   if (value.is_object()) {
     for (auto it = value.begin(); it != value.end(); ++it) {
-      path.push_back(it.key());
+      pointer += '/';
+      pointer += escape_pointer(it.key());
       if (is_location_key(it.key()))
-        return pointer_of(path);
-      if (auto found = find_in(it.value(), path))
+        return pointer;
+      if (auto found = find_in(it.value(), pointer, depth + 1))
         return found;
-      path.pop_back();
+      pointer.resize(mark);
     }
   } else if (value.is_array()) {
     for (size_t i = 0; i < value.size(); ++i) {
-      path.push_back(std::to_string(i));
-      if (auto found = find_in(value[i], path))
+      pointer += '/';
+      pointer += std::to_string(i);
+      if (auto found = find_in(value[i], pointer, depth + 1))
         return found;
-      path.pop_back();
+      pointer.resize(mark);
     }
   }
   return std::nullopt;
@@ -74,8 +68,8 @@ std::optional<std::string> find_in(const nlohmann::ordered_json &value, Path &pa
 } // namespace
 
 std::optional<std::string> find_location_key(const nlohmann::ordered_json &body) {
-  Path path;
-  return find_in(body, path);
+  std::string pointer;
+  return find_in(body, pointer, 0);
 }
 
 std::optional<ApiFailure> refuse_location_keys(const nlohmann::ordered_json &body) {

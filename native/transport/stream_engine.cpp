@@ -800,16 +800,16 @@ struct StreamEngine::Impl {
   }
 
   // Takes the commands posted, new calls while the turn's start budget lasts: at most
-  // kStartsPerTurn of them, and none after kStartBudget spent starting calls (the first always
-  // starts). The rest wait for the next turn (which then does not block), so that between the
-  // set-up of new calls the loop serves the streams already running. Starting a whole burst at
-  // once (256 calls) made every stream of the burst wait for the set-up of all the others before
-  // its first byte; one per turn (as an event loop that accepts one connection per event) left
-  // the last calls of a burst waiting for 256 turns. A start costs some 25 µs, but on a loaded
-  // machine its connect can hand the CPU to the server it wakes, for milliseconds: the budget
-  // ends the turn's starts after such a one, so that the streams already running are relayed
-  // in between (docs/PERFORMANCE.md: 4, 16 and 64 starts per turn, budgets of 50 µs to 1 ms
-  // tried).
+  // kStartsPerTurn of them, and none once kStartBudget has passed since the turn began taking
+  // commands (the first always starts). The rest wait for the next turn (which then does not
+  // block), so that between the set-up of new calls the loop serves the streams already running.
+  // Starting a whole burst at once (256 calls) made every stream of the burst wait for the set-up
+  // of all the others before its first byte; one per turn (as an event loop that accepts one
+  // connection per event) left the last calls of a burst waiting for 256 turns. A start costs some
+  // 25 µs, but on a loaded machine its connect can hand the CPU to the server it wakes, for
+  // milliseconds: the budget ends the turn's starts after such a one, so that the streams already
+  // running are relayed in between (docs/PERFORMANCE.md: 4, 16 and 64 starts per turn, budgets of
+  // 50 µs to 1 ms tried).
   void run_commands() {
     const auto began = std::chrono::steady_clock::now();
     size_t starts = 0;
