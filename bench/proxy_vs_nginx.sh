@@ -12,7 +12,8 @@
 # how many streams are measured (a p99 is decided by the slowest few: of 200 sequential streams
 # the second slowest, of 6 bursts mostly the worst one; on this project's VM one hiccup moved it
 # by several ms, either way, so each target gets twice those); CONCURRENCY (1,64,256);
-# IMC_PRELOAD, a library LD_PRELOADed into imc serve (to try another allocator, say).
+# IMC_PRELOAD, a library LD_PRELOADed into imc serve (to try another allocator, say); SAMPLES, a
+# file to write every stream to as CSV (when it started, its TTFB and total time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${1:-build/native-release}
@@ -119,7 +120,8 @@ IMC_CS0=$(switches $IMC_PID); NGINX_CS0=$(switches $NGINX_PIDS)
 IMC_SYS0=$(sys_ticks $IMC_PID); NGINX_SYS0=$(sys_ticks $NGINX_PIDS)
 status=0
 "$BUILD/bench/proxy_load_client" --direct "$UPSTREAM" --nginx "$NGINX_PORT" --imc "$IMC_PORT" \
-  --concurrency "${CONCURRENCY:-1,64,256}" --rounds "${ROUNDS:-12}" --sequential "${SEQUENTIAL:-400}" || status=$?
+  --concurrency "${CONCURRENCY:-1,64,256}" --rounds "${ROUNDS:-12}" --sequential "${SEQUENTIAL:-400}" \
+  ${SAMPLES:+--samples "$SAMPLES"} || status=$?
 IMC_CPU=$(( $(cpu_ticks $IMC_PID) - IMC_CPU0 )); NGINX_CPU=$(( $(cpu_ticks $NGINX_PIDS) - NGINX_CPU0 ))
 IMC_CS=$(( $(switches $IMC_PID) - IMC_CS0 )); NGINX_CS=$(( $(switches $NGINX_PIDS) - NGINX_CS0 ))
 IMC_SYS=$(( $(sys_ticks $IMC_PID) - IMC_SYS0 )); NGINX_SYS=$(( $(sys_ticks $NGINX_PIDS) - NGINX_SYS0 ))

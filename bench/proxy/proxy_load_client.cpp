@@ -7,10 +7,13 @@
 // direct figures.
 //
 //   proxy_load_client --direct PORT --nginx PORT --imc PORT [--concurrency 1,64,256]
-//                     [--sequential 400] [--rounds 12]
+//                     [--sequential 400] [--rounds 12] [--samples FILE]
+// --samples writes every stream as a CSV row (level, round, target, start in ms since the first
+// round, TTFB, total, ok), to look at where a p99 came from: one stall, or a pattern.
 #include <algorithm>
 #include <arpa/inet.h>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -37,6 +40,7 @@ struct Target {
 };
 
 struct Sample {
+  double start_ms = 0; // since the first round began
   double ttfb_ms = 0;
   double total_ms = 0;
   bool ok = false;
@@ -49,9 +53,12 @@ std::string http_post(const std::string &path, int port, const std::string &body
          std::to_string(body.size()) + "\r\n\r\n" + body;
 }
 
+const Clock::time_point g_epoch = Clock::now();
+
 Sample stream_once(const Target &t) {
   Sample s;
   const auto start = Clock::now();
+  s.start_ms = std::chrono::duration<double, std::milli>(start - g_epoch).count();
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -152,6 +159,7 @@ std::vector<int> parse_list(const char *text) {
 
 int main(int argc, char **argv) {
   int direct = 0, nginx = 0, imc = 0, sequential = 400, rounds = 12;
+  const char *samples_path = nullptr;
   std::vector<int> levels = {1, 64, 256};
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
@@ -167,11 +175,23 @@ int main(int argc, char **argv) {
       sequential = std::atoi(argv[i + 1]);
     else if (a == "--rounds")
       rounds = std::atoi(argv[i + 1]);
+    else if (a == "--samples")
+      samples_path = argv[i + 1];
   }
   if (!direct || !nginx || !imc) {
-    std::fprintf(stderr, "usage: proxy_load_client --direct PORT --nginx PORT --imc PORT "
-                         "[--concurrency 1,64,256] [--sequential 400] [--rounds 12]\n");
+    std::fprintf(stderr,
+                 "usage: proxy_load_client --direct PORT --nginx PORT --imc PORT "
+                 "[--concurrency 1,64,256] [--sequential 400] [--rounds 12] [--samples FILE]\n");
     return 2;
+  }
+  FILE *csv = nullptr;
+  if (samples_path) {
+    csv = std::fopen(samples_path, "w");
+    if (!csv) {
+      std::fprintf(stderr, "cannot write %s: %s\n", samples_path, std::strerror(errno));
+      return 2;
+    }
+    std::fprintf(csv, "level,round,target,start_ms,ttfb_ms,total_ms,ok\n");
   }
   const std::string openai =
       R"({"model":"fake-model","stream":true,"max_tokens":16,"messages":[{"role":"user","content":"Hello"}]})";
@@ -193,6 +213,10 @@ int main(int argc, char **argv) {
       for (size_t k = 0; k < targets.size(); ++k) {
         const Target &t = targets[(k + static_cast<size_t>(r)) % targets.size()]; // rotate order
         auto round = run_round(t, level);
+        if (csv)
+          for (const Sample &s : round)
+            std::fprintf(csv, "%d,%d,%s,%.3f,%.3f,%.3f,%d\n", level, r, t.name.c_str(), s.start_ms,
+                         s.ttfb_ms, s.total_ms, s.ok ? 1 : 0);
         auto &into = samples[t.name];
         into.insert(into.end(), round.begin(), round.end());
       }
@@ -222,5 +246,7 @@ int main(int argc, char **argv) {
                 ok ? "is no worse than" : "is WORSE than", level);
     no_worse = no_worse && ok;
   }
+  if (csv)
+    std::fclose(csv);
   return no_worse ? 0 : 1;
 }
