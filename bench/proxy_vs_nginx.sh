@@ -14,6 +14,9 @@
 # by several ms, either way, so each target gets twice those); CONCURRENCY (1,64,256);
 # IMC_PRELOAD, a library LD_PRELOADed into imc serve (to try another allocator, say); SAMPLES, a
 # file to write every stream to as CSV (when it started, its TTFB and total time).
+# CONTROL=1, a second nginx as a control (above; its CPU and RSS are not in the figures below);
+# RUNS=N repeats the measurement N times and judges the median of each figure over the runs (one
+# disturbed stretch moves a run's p99s by milliseconds either way; the control shows how much).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${1:-build/native-release}
@@ -48,28 +51,29 @@ PIDS+=($!)
 wait_for "$WORK/upstream.log" "listening on"
 UPSTREAM=$(grep -o 'listening on [0-9]*' "$WORK/upstream.log" | grep -o '[0-9]*$')
 
-# nginx, as one would configure it in front of an SSE API.
-NGINX_PORT=$(free_port)
-mkdir -p "$WORK/nginx/logs" "$WORK/nginx/tmp"
+# nginx, as one would configure it in front of an SSE API: start_nginx DIR PORT.
 USER_LINE=""
 [[ $(id -u) == 0 ]] && USER_LINE="user root;"
-cat > "$WORK/nginx/nginx.conf" <<CONF
+start_nginx() {
+  local dir=$1 port=$2
+  mkdir -p "$dir/logs" "$dir/tmp"
+  cat > "$dir/nginx.conf" <<CONF
 $USER_LINE
 worker_processes auto;
-error_log $WORK/nginx/logs/error.log warn;
-pid $WORK/nginx/nginx.pid;
+error_log $dir/logs/error.log warn;
+pid $dir/nginx.pid;
 events { worker_connections 8192; }
 http {
   access_log off;
-  client_body_temp_path $WORK/nginx/tmp/body;
-  proxy_temp_path $WORK/nginx/tmp/proxy;
-  fastcgi_temp_path $WORK/nginx/tmp/fastcgi;
-  uwsgi_temp_path $WORK/nginx/tmp/uwsgi;
-  scgi_temp_path $WORK/nginx/tmp/scgi;
+  client_body_temp_path $dir/tmp/body;
+  proxy_temp_path $dir/tmp/proxy;
+  fastcgi_temp_path $dir/tmp/fastcgi;
+  uwsgi_temp_path $dir/tmp/uwsgi;
+  scgi_temp_path $dir/tmp/scgi;
   # Up to 8 idle upstream connections, as imc serve's transport keeps per origin.
   upstream fake { server 127.0.0.1:$UPSTREAM; keepalive 8; }
   server {
-    listen 127.0.0.1:$NGINX_PORT backlog=4096;
+    listen 127.0.0.1:$port backlog=4096;
     tcp_nodelay on;
     location / {
       proxy_pass http://fake;
@@ -82,9 +86,21 @@ http {
   }
 }
 CONF
-"$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -g 'daemon off;' > "$WORK/nginx.log" 2>&1 &
+  "$NGINX" -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;' > "$dir.log" 2>&1 &
+}
+NGINX_PORT=$(free_port)
+start_nginx "$WORK/nginx" "$NGINX_PORT"
 NGINX_PID=$!
 PIDS+=($NGINX_PID)
+# CONTROL=1: a second nginx, configured as the first, as a fourth target judged against the first
+# by the same rule (proxy_load_client --control): how often the rule fails an identical proxy.
+CONTROL_ARGS=()
+if [[ ${CONTROL:-0} == 1 ]]; then
+  CONTROL_PORT=$(free_port)
+  start_nginx "$WORK/nginx2" "$CONTROL_PORT"
+  PIDS+=($!)
+  CONTROL_ARGS=(--control "$CONTROL_PORT")
+fi
 
 # imc serve, with one endpoint at the upstream and no rate limit (one client opens 256 streams).
 cat > "$WORK/endpoints.json" <<JSON
@@ -100,6 +116,9 @@ PIDS+=($IMC_PID)
 wait_for "$WORK/imc.log" "open http://"
 IMC_PORT=$(grep -o '127.0.0.1:[0-9]*' "$WORK/imc.log" | head -1 | cut -d: -f2)
 for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$NGINX_PORT/" && break; sleep 0.05; done
+if [[ -n ${CONTROL_PORT:-} ]]; then
+  for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$CONTROL_PORT/" && break; sleep 0.05; done
+fi
 
 echo "upstream :$UPSTREAM  nginx :$NGINX_PORT ($($NGINX -v 2>&1 | cut -d/ -f2))  imc serve :$IMC_PORT"
 echo "streams: ${DELTAS:-10} deltas, ${INTERVAL_MS:-5} ms apart; $(nproc) cores"
@@ -121,7 +140,7 @@ IMC_SYS0=$(sys_ticks $IMC_PID); NGINX_SYS0=$(sys_ticks $NGINX_PIDS)
 status=0
 "$BUILD/bench/proxy_load_client" --direct "$UPSTREAM" --nginx "$NGINX_PORT" --imc "$IMC_PORT" \
   --concurrency "${CONCURRENCY:-1,64,256}" --rounds "${ROUNDS:-12}" --sequential "${SEQUENTIAL:-400}" \
-  ${SAMPLES:+--samples "$SAMPLES"} || status=$?
+  --runs "${RUNS:-1}" ${SAMPLES:+--samples "$SAMPLES"} "${CONTROL_ARGS[@]}" || status=$?
 IMC_CPU=$(( $(cpu_ticks $IMC_PID) - IMC_CPU0 )); NGINX_CPU=$(( $(cpu_ticks $NGINX_PIDS) - NGINX_CPU0 ))
 IMC_CS=$(( $(switches $IMC_PID) - IMC_CS0 )); NGINX_CS=$(( $(switches $NGINX_PIDS) - NGINX_CS0 ))
 IMC_SYS=$(( $(sys_ticks $IMC_PID) - IMC_SYS0 )); NGINX_SYS=$(( $(sys_ticks $NGINX_PIDS) - NGINX_SYS0 ))

@@ -6,12 +6,22 @@
 // checks that the stream ended properly. Prints percentiles and what each proxy adds to the
 // direct figures.
 //
-//   proxy_load_client --direct PORT --nginx PORT --imc PORT [--concurrency 1,64,256]
-//                     [--sequential 400] [--rounds 12] [--samples FILE]
-// --samples writes every stream as a CSV row (level, round, target, start in ms since the first
-// round, TTFB, total, ok), to look at where a p99 came from: one stall, or a pattern.
+//   proxy_load_client --direct PORT --nginx PORT --imc PORT [--control PORT]
+//                     [--concurrency 1,64,256] [--sequential 400] [--rounds 12] [--runs 1]
+//                     [--settle-ms 50] [--samples FILE]
+// The rule: imc serve's TTFB and total p50 within 0.5 ms of nginx's, its p99s within 2 ms, and no
+// stream failed. --runs N repeats the whole measurement N times and judges the median of each
+// figure over the runs (each run's own verdict is printed too); the exit status is 0 when the
+// rule holds (in the one run, or on the medians). --settle-ms: the pause after each burst (a
+// tenth of it after each one-at-a-time stream). --control names a second nginx, configured as
+// the first: a fourth target, interleaved like the others and judged against the first nginx by
+// the same rule as imc serve; how often an identical proxy fails the rule against the first says
+// how much of a verdict is the machine's noise. --samples writes every stream as a CSV row (run,
+// level, round, target, start in ms since the first round, TTFB, total, ok), to look at where a
+// p99 came from: one stall, or a pattern.
 #include <algorithm>
 #include <arpa/inet.h>
+#include <array>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -158,7 +168,8 @@ std::vector<int> parse_list(const char *text) {
 } // namespace
 
 int main(int argc, char **argv) {
-  int direct = 0, nginx = 0, imc = 0, sequential = 400, rounds = 12;
+  int direct = 0, nginx = 0, imc = 0, control = 0, sequential = 400, rounds = 12, settle_ms = 50,
+      runs = 1;
   const char *samples_path = nullptr;
   std::vector<int> levels = {1, 64, 256};
   for (int i = 1; i + 1 < argc; i += 2) {
@@ -169,6 +180,12 @@ int main(int argc, char **argv) {
       nginx = std::atoi(argv[i + 1]);
     else if (a == "--imc")
       imc = std::atoi(argv[i + 1]);
+    else if (a == "--control")
+      control = std::atoi(argv[i + 1]);
+    else if (a == "--runs")
+      runs = std::max(1, std::atoi(argv[i + 1]));
+    else if (a == "--settle-ms")
+      settle_ms = std::atoi(argv[i + 1]);
     else if (a == "--concurrency")
       levels = parse_list(argv[i + 1]);
     else if (a == "--sequential")
@@ -180,8 +197,9 @@ int main(int argc, char **argv) {
   }
   if (!direct || !nginx || !imc) {
     std::fprintf(stderr,
-                 "usage: proxy_load_client --direct PORT --nginx PORT --imc PORT "
-                 "[--concurrency 1,64,256] [--sequential 400] [--rounds 12] [--samples FILE]\n");
+                 "usage: proxy_load_client --direct PORT --nginx PORT --imc PORT [--control PORT] "
+                 "[--concurrency 1,64,256] [--sequential 400] [--rounds 12] [--runs 1] "
+                 "[--settle-ms 50] [--samples FILE]\n");
     return 2;
   }
   FILE *csv = nullptr;
@@ -191,60 +209,124 @@ int main(int argc, char **argv) {
       std::fprintf(stderr, "cannot write %s: %s\n", samples_path, std::strerror(errno));
       return 2;
     }
-    std::fprintf(csv, "level,round,target,start_ms,ttfb_ms,total_ms,ok\n");
+    std::fprintf(csv, "run,level,round,target,start_ms,ttfb_ms,total_ms,ok\n");
   }
   const std::string openai =
       R"({"model":"fake-model","stream":true,"max_tokens":16,"messages":[{"role":"user","content":"Hello"}]})";
   const std::string imc_body =
       R"({"endpoint":"fake","request":{"turns":[{"role":"user","content":[{"type":"text","text":"Hello"}]}],"parameters":{"max_tokens":16,"stream":true}}})";
-  const std::vector<Target> targets = {
+  std::vector<Target> targets = {
       {"direct", direct, http_post("/v1/chat/completions", direct, openai), "[DONE]"},
       {"nginx", nginx, http_post("/v1/chat/completions", nginx, openai), "[DONE]"},
       {"imc serve", imc, http_post("/api/chat", imc, imc_body), "event: finished"}};
+  if (control)
+    targets.push_back(
+        {"nginx #2", control, http_post("/v1/chat/completions", control, openai), "[DONE]"});
+  std::vector<std::string> judged = {"imc serve"};
+  if (control)
+    judged.push_back("nginx #2");
 
   for (const Target &t : targets) // warm up: connection pools, page cache, first-use paths
     run_round(t, 8);
 
-  bool no_worse = true;
-  for (int level : levels) {
-    std::map<std::string, std::vector<Sample>> samples;
-    const int n_rounds = level == 1 ? sequential : rounds;
-    for (int r = 0; r < n_rounds; ++r)
-      for (size_t k = 0; k < targets.size(); ++k) {
-        const Target &t = targets[(k + static_cast<size_t>(r)) % targets.size()]; // rotate order
-        auto round = run_round(t, level);
-        if (csv)
-          for (const Sample &s : round)
-            std::fprintf(csv, "%d,%d,%s,%.3f,%.3f,%.3f,%d\n", level, r, t.name.c_str(), s.start_ms,
-                         s.ttfb_ms, s.total_ms, s.ok ? 1 : 0);
-        auto &into = samples[t.name];
-        into.insert(into.end(), round.begin(), round.end());
+  // A figure beyond nginx's: TTFB p50, TTFB p99, total p50, total p99 (ms).
+  using Excess = std::array<double, 4>;
+  const Excess tolerance = {0.5, 2, 0.5, 2};
+  const auto within = [&](const Excess &e) {
+    for (size_t k = 0; k < e.size(); ++k)
+      if (e[k] > tolerance[k])
+        return false;
+    return true;
+  };
+  std::map<std::pair<std::string, int>, std::vector<Excess>> excess; // (name, level): per run
+  bool no_worse = true; // in every run (runs == 1) or on the medians over the runs
+  for (int run = 1; run <= runs; ++run) {
+    if (runs > 1)
+      std::printf("\n######## run %d of %d ########\n", run, runs);
+    for (int level : levels) {
+      std::map<std::string, std::vector<Sample>> samples;
+      const int n_rounds = level == 1 ? sequential : rounds;
+      for (int r = 0; r < n_rounds; ++r)
+        for (size_t k = 0; k < targets.size(); ++k) {
+          const Target &t = targets[(k + static_cast<size_t>(r)) % targets.size()]; // rotate
+          auto round = run_round(t, level);
+          // What a round leaves behind (its sockets closing, the proxy's clean-up) must not
+          // fall on the next target's streams: without this pause, the control nginx (after imc
+          // serve in three rounds of four) was 0.09–0.13 ms slower than nginx at one stream, in
+          // six runs of six; with it, −0.01 to +0.03 ms in thirteen.
+          std::this_thread::sleep_for(
+              std::chrono::milliseconds(level == 1 ? settle_ms / 10 : settle_ms));
+          if (csv)
+            for (const Sample &s : round)
+              std::fprintf(csv, "%d,%d,%d,%s,%.3f,%.3f,%.3f,%d\n", run, level, r, t.name.c_str(),
+                           s.start_ms, s.ttfb_ms, s.total_ms, s.ok ? 1 : 0);
+          auto &into = samples[t.name];
+          into.insert(into.end(), round.begin(), round.end());
+        }
+      std::printf("\n== %d concurrent stream%s (%zu streams per target) ==\n", level,
+                  level == 1 ? "" : "s", samples["direct"].size());
+      std::printf("%-10s %10s %10s %10s %10s %7s\n", "target", "TTFB p50", "TTFB p99", "total p50",
+                  "total p99", "errors");
+      std::map<std::string, Summary> sums;
+      for (const Target &t : targets) {
+        const Summary s = summarise(samples[t.name]);
+        sums[t.name] = s;
+        std::printf("%-10s %8.2fms %8.2fms %8.2fms %8.2fms %7zu\n", t.name.c_str(), s.ttfb50,
+                    s.ttfb99, s.total50, s.total99, s.errors);
       }
-    std::printf("\n== %d concurrent stream%s (%zu streams per target) ==\n", level,
-                level == 1 ? "" : "s", samples["direct"].size());
-    std::printf("%-10s %10s %10s %10s %10s %7s\n", "target", "TTFB p50", "TTFB p99", "total p50",
-                "total p99", "errors");
-    std::map<std::string, Summary> sums;
-    for (const Target &t : targets) {
-      const Summary s = summarise(samples[t.name]);
-      sums[t.name] = s;
-      std::printf("%-10s %8.2fms %8.2fms %8.2fms %8.2fms %7zu\n", t.name.c_str(), s.ttfb50,
-                  s.ttfb99, s.total50, s.total99, s.errors);
+      const Summary &d = sums["direct"];
+      std::printf("added to direct:\n");
+      for (const Target &t : targets) {
+        if (t.name == "direct")
+          continue;
+        const Summary &s = sums[t.name];
+        std::printf("%-10s TTFB p50 %+7.2fms  p99 %+7.2fms   total p50 %+7.2fms  p99 %+7.2fms\n",
+                    t.name.c_str(), s.ttfb50 - d.ttfb50, s.ttfb99 - d.ttfb99, s.total50 - d.total50,
+                    s.total99 - d.total99);
+      }
+      const Summary &n = sums["nginx"];
+      for (const std::string &name : judged) {
+        const Summary &i = sums[name];
+        const Excess e = {i.ttfb50 - n.ttfb50, i.ttfb99 - n.ttfb99, i.total50 - n.total50,
+                          i.total99 - n.total99};
+        excess[{name, level}].push_back(e);
+        const bool ok = i.errors == 0 && within(e);
+        std::printf("%s %s nginx at %d (tolerance 0.5 ms at p50, 2 ms at p99)\n", name.c_str(),
+                    ok ? "is no worse than" : "is WORSE than", level);
+        // (The control's verdict is reported, not the benchmark's result.)
+        if (name == "imc serve" && (i.errors > 0 || (runs == 1 && !ok)))
+          no_worse = false;
+      }
     }
-    const Summary &d = sums["direct"];
-    std::printf("added to direct:\n");
-    for (const char *name : {"nginx", "imc serve"}) {
-      const Summary &s = sums[name];
-      std::printf("%-10s TTFB p50 %+7.2fms  p99 %+7.2fms   total p50 %+7.2fms  p99 %+7.2fms\n",
-                  name, s.ttfb50 - d.ttfb50, s.ttfb99 - d.ttfb99, s.total50 - d.total50,
-                  s.total99 - d.total99);
-    }
-    const Summary &n = sums["nginx"], &i = sums["imc serve"];
-    const bool ok = i.errors == 0 && i.ttfb50 <= n.ttfb50 + 0.5 && i.total50 <= n.total50 + 0.5 &&
-                    i.ttfb99 <= n.ttfb99 + 2 && i.total99 <= n.total99 + 2;
-    std::printf("imc serve %s nginx at %d (tolerance 0.5 ms at p50, 2 ms at p99)\n",
-                ok ? "is no worse than" : "is WORSE than", level);
-    no_worse = no_worse && ok;
+  }
+  if (runs > 1) {
+    // One disturbed stretch of a run moves its p99s by milliseconds either way (the control
+    // shows it: an identical nginx fails the rule against the first in most single runs), so
+    // over several runs the verdict is on the median of each figure.
+    std::printf("\n######## median over %d runs: beyond nginx's, TTFB p50 / TTFB p99 / total p50 /"
+                " total p99 ########\n",
+                runs);
+    for (int level : levels)
+      for (const std::string &name : judged) {
+        const auto &per_run = excess[{name, level}];
+        Excess median{};
+        int runs_within = 0;
+        for (size_t k = 0; k < median.size(); ++k) {
+          std::vector<double> v;
+          for (const Excess &e : per_run)
+            v.push_back(e[k]);
+          median[k] = percentile(v, 50);
+        }
+        for (const Excess &e : per_run)
+          runs_within += within(e) ? 1 : 0;
+        const bool ok = within(median);
+        std::printf("%-10s at %3d: %+7.2f / %+7.2f / %+7.2f / %+7.2f ms  %s  (single runs "
+                    "within: %d of %d)\n",
+                    name.c_str(), level, median[0], median[1], median[2], median[3],
+                    ok ? "no worse" : "WORSE", runs_within, runs);
+        if (name == "imc serve" && !ok)
+          no_worse = false;
+      }
   }
   if (csv)
     std::fclose(csv);
