@@ -291,8 +291,8 @@ int main(int argc, char **argv) {
                           i.total99 - n.total99};
         excess[{name, level}].push_back(e);
         const bool ok = i.errors == 0 && within(e);
-        std::printf("%s %s nginx at %d (tolerance 0.5 ms at p50, 2 ms at p99)\n", name.c_str(),
-                    ok ? "is no worse than" : "is WORSE than", level);
+        std::printf("%s %s nginx at %d (tolerance %g ms at p50, %g ms at p99)\n", name.c_str(),
+                    ok ? "is no worse than" : "is WORSE than", level, tolerance[0], tolerance[1]);
         // (The control's verdict is reported, not the benchmark's result.)
         if (name == "imc serve" && (i.errors > 0 || (runs == 1 && !ok)))
           no_worse = false;

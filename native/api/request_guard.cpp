@@ -22,8 +22,8 @@ bool is_location_key(std::string_view key) {
   return std::find(kKeys.begin(), kKeys.end(), folded) != kKeys.end();
 }
 
-std::string escape_pointer(const std::string &key) {
-  std::string out;
+// Appends `key` to a JSON pointer, escaped (RFC 6901: ~ as ~0, / as ~1).
+void append_escaped(std::string &out, const std::string &key) {
   for (char c : key) {
     if (c == '~')
       out += "~0";
@@ -32,7 +32,6 @@ std::string escape_pointer(const std::string &key) {
     else
       out += c;
   }
-  return out;
 }
 
 // `pointer` is the JSON pointer of `value`, one buffer for the whole search: each step appends
@@ -46,7 +45,7 @@ std::optional<std::string> find_in(const nlohmann::ordered_json &value, std::str
   if (value.is_object()) {
     for (auto it = value.begin(); it != value.end(); ++it) {
       pointer += '/';
-      pointer += escape_pointer(it.key());
+      append_escaped(pointer, it.key());
       if (is_location_key(it.key()))
         return pointer;
       if (auto found = find_in(it.value(), pointer, depth + 1))
