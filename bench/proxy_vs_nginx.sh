@@ -16,7 +16,8 @@
 # file to write every stream to as CSV (when it started, its TTFB and total time).
 # CONTROL=1, a second nginx as a control (above; its CPU and RSS are not in the figures below);
 # RUNS=N repeats the measurement N times and judges the median of each figure over the runs (one
-# disturbed stretch moves a run's p99s by milliseconds either way; the control shows how much).
+# disturbed stretch moves a run's p99s by milliseconds either way; the control shows how much),
+# and prints the figures over all the runs' streams pooled (reported, not judged).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${1:-build/native-release}
