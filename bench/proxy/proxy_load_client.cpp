@@ -169,6 +169,8 @@ std::vector<int> parse_list(const char *text) {
 } // namespace
 
 int main(int argc, char **argv) {
+  // Each level's table as it is done, also when the output goes to a file (a run takes minutes).
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   int direct = 0, nginx = 0, imc = 0, control = 0, sequential = 400, rounds = 12, settle_ms = 50,
       runs = 1;
   const char *samples_path = nullptr;
