@@ -1,5 +1,6 @@
 #include "subprocess.h"
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -118,8 +119,12 @@ std::vector<std::string> under_xvfb(std::vector<std::string> argv) {
   full = {"env", std::string("ASAN_OPTIONS=") + (options && *options ? std::string(options) + ":" : "") +
                      "detect_leaks=0"};
 #endif
-  for (const char *a : {"xvfb-run", "-a", "-s", "-screen 0 1280x720x24"})
+  static const TempDir auth_dir; // removed when the test process exits
+  static std::atomic<int> runs{0};
+  const std::string auth_file = auth_dir / ("Xauthority-" + std::to_string(++runs));
+  for (const char *a : {"xvfb-run", "-a", "-s", "-screen 0 1280x720x24", "-f"})
     full.emplace_back(a);
+  full.push_back(auth_file);
   full.insert(full.end(), std::make_move_iterator(argv.begin()), std::make_move_iterator(argv.end()));
   return full;
 }

@@ -40,6 +40,9 @@ ProcessResult run_process(const std::vector<std::string> &argv, double timeout_s
 // leave allocations behind at exit from libraries that are unloaded before LSan reports, so the
 // reports name no module a suppression could match. The interface's own code runs under LSan in
 // the headless frontend tests (tests/frontend), which link the same App without SDL or GL.
+// The X authority file is one of this test process's own (`-f`), not xvfb-run's temporary
+// directory: xvfb-run exits 5 instead of the program's status when removing that directory
+// fails, which once happened under CI load with the program's own run correct.
 std::vector<std::string> under_xvfb(std::vector<std::string> argv);
 
 // A fresh, empty directory under $TMPDIR that is removed when the object goes out of scope.
