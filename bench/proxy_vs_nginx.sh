@@ -17,7 +17,8 @@
 # CONTROL=1, a second nginx as a control (above; its CPU and RSS are not in the figures below);
 # RUNS=N repeats the measurement N times and judges the median of each figure over the runs (one
 # disturbed stretch moves a run's p99s by milliseconds either way; the control shows how much),
-# and prints the figures over all the runs' streams pooled (reported, not judged).
+# and prints the figures over all the runs' streams pooled (reported, not judged). STEPS=N, N more
+# one-at-a-time streams traced with perf (below).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${1:-build/native-release}
@@ -159,4 +160,27 @@ for p in $NGINX_PIDS; do
   NGINX_RSS=$((NGINX_RSS + $(grep VmHWM /proc/$p/status 2>/dev/null | awk '{print $2}' || echo 0)))
 done
 echo "nginx peak RSS (master + workers): $((NGINX_RSS / 1024)) MiB"
+
+# STEPS=N: N more one-at-a-time streams with `perf trace` on imc serve's threads and nginx's
+# workers, and each proxy's steps from them (bench/proxy/trace_steps.py: the request read -> sent
+# upstream -> the answer read -> relayed). Tracing slows every system call a little; these streams
+# are not in the figures above.
+if [[ ${STEPS:-0} -gt 0 ]]; then
+  command -v perf > /dev/null || { echo "STEPS needs perf (apt-get install linux-perf)" >&2; exit 2; }
+  echo
+  perf trace -p "$IMC_PID" -o "$WORK/trace.imc" 2> "$WORK/perf-imc.log" &
+  TRACE_IMC=$!
+  perf trace -p "$(pgrep -P $NGINX_PID | paste -sd,)" -o "$WORK/trace.nginx" 2> "$WORK/perf-nginx.log" &
+  TRACE_NGINX=$!
+  sleep 1
+  "$BUILD/bench/proxy_load_client" --direct "$UPSTREAM" --nginx "$NGINX_PORT" --imc "$IMC_PORT" \
+    --concurrency 1 --rounds 1 --sequential "$STEPS" > /dev/null
+  kill -INT $TRACE_IMC $TRACE_NGINX 2> /dev/null || true
+  wait $TRACE_IMC $TRACE_NGINX 2> /dev/null || true
+  for f in imc nginx; do
+    [[ -s $WORK/trace.$f ]] || { echo "perf trace recorded nothing for $f (root, or kernel.perf_event_paranoid <= 1, is needed):" >&2; cat "$WORK/perf-$f.log" >&2; exit 2; }
+  done
+  echo "one-at-a-time streams step by step (perf trace), medians:"
+  python3 bench/proxy/trace_steps.py "imc=$WORK/trace.imc" "nginx=$WORK/trace.nginx"
+fi
 exit $status
