@@ -17,6 +17,7 @@ with Python support, and `perf trace`'s text is all this needs.
 
   trace_steps.py NAME=FILE [NAME=FILE ...]
 """
+import itertools
 import re
 import statistics
 import sys
@@ -62,7 +63,7 @@ def streams(calls):
             continue
         t0, client = last_read.pop(tid)
         answer = relay = None
-        for later in calls[i + 1:]:
+        for later in itertools.islice(calls, i + 1, None):  # no copy of the rest per send
             if answer is None:
                 if later[3] in READS and later[4] == fd:
                     answer = later
