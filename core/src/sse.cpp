@@ -11,6 +11,18 @@ constexpr char kBom[] = "\xEF\xBB\xBF";
 SseParser::SseParser(size_t max_event_bytes) : max_event_bytes_(max_event_bytes) {}
 
 bool SseParser::feed(std::string_view bytes, std::vector<SseEvent> &out) {
+  out_ = &out;
+  handler_ = nullptr;
+  return feed_bytes(bytes);
+}
+
+bool SseParser::feed(std::string_view bytes, Handler &handler) {
+  out_ = nullptr;
+  handler_ = &handler;
+  return feed_bytes(bytes);
+}
+
+bool SseParser::feed_bytes(std::string_view bytes) {
   if (failed_)
     return false;
   // A BOM may arrive split over chunks: hold its bytes until it is either complete (dropped)
@@ -25,7 +37,7 @@ bool SseParser::feed(std::string_view bytes, std::vector<SseEvent> &out) {
     at_stream_start_ = false;
     const size_t held = bom_matched_;
     bom_matched_ = 0;
-    if (held > 0 && !feed(std::string_view(kBom, held), out))
+    if (held > 0 && !feed_bytes(std::string_view(kBom, held)))
       return false;
   }
   if (at_stream_start_)
@@ -54,10 +66,10 @@ bool SseParser::feed(std::string_view bytes, std::vector<SseEvent> &out) {
       break;
     }
     if (line_.empty()) { // the whole line is in this chunk: no copy
-      process_line(piece, out);
+      process_line(piece);
     } else {
       line_.append(piece);
-      process_line(line_, out);
+      process_line(line_);
       line_.clear();
     }
     i = end + 1;
@@ -71,21 +83,37 @@ bool SseParser::feed(std::string_view bytes, std::vector<SseEvent> &out) {
   return true;
 }
 
-void SseParser::process_line(std::string_view line, std::vector<SseEvent> &out) {
-  if (line.empty()) {
-    // Dispatch. An event without data is no event, but its type is forgotten all the same.
-    if (!data_.empty()) {
-      data_.pop_back(); // the "\n" after the last data line
+void SseParser::dispatch() {
+  // An event without data is no event, but its type is forgotten all the same.
+  if (!data_.empty()) {
+    data_.pop_back(); // the "\n" after the last data line
+    if (handler_) {
+      // The buffers go round: the event's data is data_'s, and data_ takes the last event's
+      // (emptied, its capacity kept).
+      if (event_type_.empty())
+        ready_.type.assign("message");
+      else
+        ready_.type.assign(event_type_);
+      ready_.data.swap(data_);
+      ready_.last_event_id.assign(last_event_id_);
+      handler_->on_sse_event(ready_);
+    } else {
       SseEvent event;
       if (!event_type_.empty())
         event.type = std::move(event_type_);
       event.data = std::move(data_);
       event.last_event_id = last_event_id_;
-      out.push_back(std::move(event));
+      out_->push_back(std::move(event));
     }
-    data_.clear();
-    event_type_.clear();
-    has_fields_ = false;
+  }
+  data_.clear();
+  event_type_.clear();
+  has_fields_ = false;
+}
+
+void SseParser::process_line(std::string_view line) {
+  if (line.empty()) {
+    dispatch();
     return;
   }
   if (line.front() == ':')
@@ -103,10 +131,10 @@ void SseParser::process_line(std::string_view line, std::vector<SseEvent> &out) 
     data_.append(value);
     data_ += '\n';
   } else if (field == "event") {
-    event_type_ = std::string(value);
+    event_type_.assign(value);
   } else if (field == "id") {
     if (value.find('\0') == std::string_view::npos)
-      last_event_id_ = std::string(value);
+      last_event_id_.assign(value);
   } else if (field == "retry") {
     if (auto ms = ascii::parse_decimal(value))
       retry_ms_ = *ms;

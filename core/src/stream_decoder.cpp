@@ -13,6 +13,9 @@ ChatStreamDecoder &ChatStreamDecoder::operator=(ChatStreamDecoder &&) noexcept =
 std::vector<ChatEvent> ChatStreamDecoder::feed(std::string_view bytes) {
   return impl_->feed(bytes);
 }
+void ChatStreamDecoder::feed(std::string_view bytes, std::vector<ChatEvent> &out) {
+  impl_->feed(bytes, out);
+}
 std::vector<ChatEvent> ChatStreamDecoder::finish() { return impl_->finish(); }
 bool ChatStreamDecoder::done() const { return impl_->done(); }
 

@@ -9,6 +9,7 @@
 #include "imc/chat_json.h"
 #include "imc/provider.h"
 
+#include <charconv>
 #include <cstdio>
 #include <random>
 
@@ -71,6 +72,12 @@ std::optional<std::string> string_field(const Json &body, const char *key, bool 
 
 const char *shutdown_message = "the server is shutting down";
 
+void append_integer(std::string &out, int64_t value) {
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+  out.append(digits, end);
+}
+
 // Sends a stream's events. Once the client has gone (an event could not be sent) it sends
 // nothing more and runs the stop action once.
 class EventSender {
@@ -81,8 +88,17 @@ public:
     if (!gone_)
       (*this)(name, dump(data));
   }
-  // An event whose JSON is already text.
-  void operator()(const char *name, const std::string &json) { all({{name, json}}); }
+  // An event whose JSON is already text: straight to the sink, nothing copied.
+  void operator()(const char *name, const std::string &json) {
+    if (gone_)
+      return;
+    started_ = true;
+    if (!sink_.event(name, json)) {
+      gone_ = true;
+      if (stop_)
+        stop_();
+    }
+  }
   // Several events in one write.
   void all(const std::vector<ApiEvent> &list) {
     if (gone_)
@@ -471,18 +487,35 @@ void Service::chat(const ApiRequest &request, ApiSink &sink) {
     ChatStream &c = *stream;
     EventSender &send = *c.send;
     if (const auto *delta = std::get_if<TextDelta>(&event)) {
-      // Every chunk of every relayed stream comes here: the event's text without an object.
-      send("delta", "{\"text\":" + dump(Json(delta->text)) + "}");
+      // Every chunk of every relayed stream comes here: the event's JSON written into one
+      // buffer of the loop's thread, kept between events (no allocation once it has grown).
+      thread_local std::string json;
+      json.assign("{\"text\":");
+      append_json_string(json, delta->text);
+      json += '}';
+      send("delta", json);
     } else if (const auto *u = std::get_if<Usage>(&event)) {
       c.usage = *u;
     } else if (const auto *finish = std::get_if<Finish>(&event)) {
-      // The stream's last events go out in one write.
-      std::vector<ApiEvent> last;
-      if (c.usage)
-        last.push_back({"usage", dump(Json{{"input_tokens", c.usage->input_tokens},
-                                           {"output_tokens", c.usage->output_tokens}})});
-      last.push_back({"finished", dump(Json{{"finish_reason", to_string(finish->reason)},
-                                            {"raw", finish->raw}})});
+      // The stream's last events go out in one write, written as the deltas are (buffers of
+      // the loop's thread, kept from stream to stream).
+      thread_local std::vector<ApiEvent> with_usage{{"usage", ""}, {"finished", ""}};
+      thread_local std::vector<ApiEvent> without_usage{{"finished", ""}};
+      std::vector<ApiEvent> &last = c.usage ? with_usage : without_usage;
+      if (c.usage) {
+        std::string &json = last.front().json;
+        json.assign("{\"input_tokens\":");
+        append_integer(json, c.usage->input_tokens);
+        json += ",\"output_tokens\":";
+        append_integer(json, c.usage->output_tokens);
+        json += '}';
+      }
+      std::string &json = last.back().json;
+      json.assign("{\"finish_reason\":");
+      append_json_string(json, to_string(finish->reason));
+      json += ",\"raw\":";
+      append_json_string(json, finish->raw);
+      json += '}';
       send.all(last);
     } else if (const auto *error = std::get_if<StreamError>(&event)) {
       if (send.gone())

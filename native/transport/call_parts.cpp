@@ -83,9 +83,9 @@ HttpRequest logged_request(const HttpRequest &outgoing, const HttpRequest &origi
   logged = redact(std::move(logged));
   logged.auth.clear();
   for (auto &[name, value] : logged.headers)
-    value = secrets.scrub(value);
-  logged.url = secrets.scrub(logged.url);
-  logged.body = secrets.scrub(logged.body);
+    secrets.scrub_in_place(value);
+  secrets.scrub_in_place(logged.url);
+  secrets.scrub_in_place(logged.body);
   return logged;
 }
 
@@ -117,7 +117,7 @@ void Delivery::begin_attempt() {
     held_.clear();
 }
 
-void Delivery::route(std::vector<ChatEvent> events, Attempt &attempt) {
+void Delivery::route(std::vector<ChatEvent> &events, Attempt &attempt) {
   for (auto &event : events) {
     if (attempt.terminal || attempt.failure)
       return;
@@ -159,7 +159,7 @@ void Delivery::fail(const StreamError &error) {
 void Delivery::deliver(const ChatEvent &event) {
   if (const auto *error = std::get_if<StreamError>(&event); error && !secrets_.empty()) {
     StreamError scrubbed = *error; // a provider may quote the credentials it was sent
-    scrubbed.message = secrets_.scrub(scrubbed.message);
+    secrets_.scrub_in_place(scrubbed.message);
     deliver_as_is(scrubbed);
     return;
   }
@@ -266,7 +266,7 @@ CallContext::Next CallContext::next_step(double random01, int64_t now_ms) {
 CallResult CallContext::finish(std::optional<StreamError> error) {
   WireLog &log = result_.wire_log;
   if (error) {
-    error->message = secrets_.scrub(error->message);
+    secrets_.scrub_in_place(error->message);
     delivery_.fail(*error);
   }
   const ChatResponse &response = delivery_.response();
@@ -284,12 +284,12 @@ CallResult CallContext::finish(std::optional<StreamError> error) {
   log.ended_unix_ms = clock_.unix_ms();
   log.latency_ms = clock_.steady_ms() - start_;
   log.http_status = log.response.status;
-  log.response_body = secrets_.scrub(log.response_body);
+  secrets_.scrub_in_place(log.response_body);
   for (auto &attempt : log.attempts)
     if (attempt.error)
-      attempt.error->message = secrets_.scrub(attempt.error->message);
+      secrets_.scrub_in_place(attempt.error->message);
   for (auto &[name, value] : log.response.headers)
-    value = secrets_.scrub(value);
+    secrets_.scrub_in_place(value);
   result_.response = response;
   return std::move(result_);
 }

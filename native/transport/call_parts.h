@@ -84,7 +84,9 @@ public:
   std::optional<int64_t> ttft_ms() const { return ttft_ms_; }
 
   void begin_attempt();
-  void route(std::vector<ChatEvent> events, Attempt &attempt);
+  // Usage events may be moved out of `events` (held until the first delta).
+  void route(std::vector<ChatEvent> &events, Attempt &attempt);
+  void route(std::vector<ChatEvent> &&events, Attempt &attempt) { route(events, attempt); }
   // The call's terminal error (nothing more follows).
   void fail(const StreamError &error);
 

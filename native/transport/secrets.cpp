@@ -44,6 +44,11 @@ std::string SecretValues::scrub(std::string_view text) const {
   return out;
 }
 
+void SecretValues::scrub_in_place(std::string &text) const {
+  if (found_in(text))
+    text = scrub(text);
+}
+
 Status add_secrets(HttpRequest &request, const EnvLookup &env, int64_t unix_ms,
                    SecretValues &used) {
   // Remember the values first: they must be scrubbed even if a later need fails.

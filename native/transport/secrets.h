@@ -26,6 +26,8 @@ public:
   bool found_in(std::string_view text) const;
   // `text` with every occurrence of every value replaced by "[REDACTED]".
   std::string scrub(std::string_view text) const;
+  // The same in place: nothing copied when there is nothing to replace (the common case).
+  void scrub_in_place(std::string &text) const;
 
 private:
   std::vector<std::string> values_; // longest first, so a value inside another goes too

@@ -121,6 +121,7 @@ struct StreamEngine::Impl {
     int status = 0; // of the response being read
     std::vector<std::pair<std::string, std::string>> head_headers;
     int64_t connect_ms = 0;
+    std::vector<ChatEvent> decoded; // the events of the last body chunk, kept for its buffer
   };
 
   struct Command {
@@ -296,7 +297,8 @@ struct StreamEngine::Impl {
       a.drained_after_done += n;
       return !a.failure && a.drained_after_done <= kDrainAfterDone;
     }
-    r.call->context->delivery().route(a.decoder->feed(data), a);
+    a.decoder->feed(data, r.decoded);
+    r.call->context->delivery().route(r.decoded, a);
     return !a.failure;
   }
 
@@ -325,7 +327,7 @@ struct StreamEngine::Impl {
     a.record.http_status = r.status;
     HttpResponseHead head;
     head.status = r.status;
-    head.headers = r.head_headers;
+    head.headers = std::move(r.head_headers);
     head.received_at_ms = clock.unix_ms();
     a.head = std::move(head);
     a.decoder.emplace(make_stream_decoder(r.call->endpoint.protocol, *a.head));

@@ -14,24 +14,37 @@ struct Parsed {
   SseEnd end = SseEnd::clean;
 };
 
-Parsed parse_split(std::string_view bytes, const std::vector<size_t> &cuts) {
-  SseParser parser;
-  Parsed out;
-  size_t at = 0;
-  for (size_t cut : cuts) {
-    EXPECT_TRUE(parser.feed(bytes.substr(at, cut - at), out.events));
-    at = cut;
-  }
-  EXPECT_TRUE(parser.feed(bytes.substr(at), out.events));
-  out.end = parser.finish();
-  return out;
-}
+// The handler form of feed(): each event as it completes, in the parser's reused buffers.
+struct Collect final : SseParser::Handler {
+  std::vector<SseEvent> events;
+  void on_sse_event(const SseEvent &event) override { events.push_back(event); }
+};
 
 std::vector<std::string> summary(const Parsed &p) {
   std::vector<std::string> out;
   for (const auto &e : p.events)
     out.push_back(e.type + "|" + e.data + "|" + e.last_event_id);
   out.push_back(p.end == SseEnd::clean ? "<clean>" : "<incomplete>");
+  return out;
+}
+
+// Parses with the list form of feed(), and again with the handler form, which must agree.
+Parsed parse_split(std::string_view bytes, const std::vector<size_t> &cuts) {
+  SseParser parser, handled;
+  Collect collect;
+  Parsed out, by_handler;
+  size_t at = 0;
+  for (size_t cut : cuts) {
+    EXPECT_TRUE(parser.feed(bytes.substr(at, cut - at), out.events));
+    EXPECT_TRUE(handled.feed(bytes.substr(at, cut - at), collect));
+    at = cut;
+  }
+  EXPECT_TRUE(parser.feed(bytes.substr(at), out.events));
+  EXPECT_TRUE(handled.feed(bytes.substr(at), collect));
+  out.end = parser.finish();
+  by_handler.events = collect.events;
+  by_handler.end = handled.finish();
+  EXPECT_EQ(summary(by_handler), summary(out)) << "the handler form differs";
   return out;
 }
 
@@ -196,6 +209,25 @@ TEST(SseParser, FinishResetsForANewStreamButKeepsTheLastId) {
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].data, "new");
   EXPECT_EQ(events[0].last_event_id, "4");
+}
+
+TEST(SseParser, HandlerFormPassesEachEventOnceWithItsOwnFields) {
+  // Long data then short, a named event then an unnamed one: the reused buffers hold only the
+  // event at hand.
+  SseParser parser;
+  Collect collect;
+  EXPECT_TRUE(parser.feed("event: first\nid: 7\ndata: " + std::string(300, 'x') +
+                              "\n\ndata: y\n\nevent: third\ndata: z1\ndata: z2\n\n",
+                          collect));
+  ASSERT_EQ(collect.events.size(), 3u);
+  EXPECT_EQ(collect.events[0].type, "first");
+  EXPECT_EQ(collect.events[0].data, std::string(300, 'x'));
+  EXPECT_EQ(collect.events[1].type, "message");
+  EXPECT_EQ(collect.events[1].data, "y");
+  EXPECT_EQ(collect.events[1].last_event_id, "7");
+  EXPECT_EQ(collect.events[2].type, "third");
+  EXPECT_EQ(collect.events[2].data, "z1\nz2");
+  EXPECT_EQ(parser.finish(), SseEnd::clean);
 }
 
 } // namespace

@@ -5,7 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <cstdlib>
+#include <poll.h>
+#include <sys/socket.h>
 #include <thread>
+#include <unistd.h>
 
 namespace imc::test {
 namespace {
@@ -187,6 +192,82 @@ TEST(ServeApi, ChatStreamsDeltasUsageAndFinish) {
   // The key went to the upstream, where it belongs.
   ASSERT_FALSE(f.fake.requests().empty());
   EXPECT_EQ(f.fake.requests().back().header("Authorization"), std::string("Bearer ") + kFakeKey);
+}
+
+// A plain POST /api/chat is read by the chat lane (native/api/http/chat_lane.h), one with a
+// chunked body by cpp-httplib: both answer alike — the stream, and a refusal with its status,
+// JSON and security headers.
+TEST(ServeApi, ChatAnswersAlikeThroughTheLaneAndThroughCppHttplib) {
+  ServeFixture f;
+  ASSERT_TRUE(f.serve->ok()) << f.serve->err();
+  script_chat(f.fake, {"Hel", "lo"});
+  for (const std::string &body : {chat_body(), chat_body("no-such-endpoint")}) {
+    const HttpReply lane = http_post(f.port(), "/api/chat", body);
+    // The same body in one chunk (http() would send a Content-Length).
+    char size[32];
+    std::snprintf(size, sizeof size, "%zx", body.size());
+    const int fd = connect_local(f.port());
+    ASSERT_GE(fd, 0);
+    const std::string bytes =
+        "POST /api/chat HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(f.port()) +
+        "\r\nConnection: close\r\nContent-Type: application/json\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n" +
+        size + "\r\n" + body + "\r\n0\r\n\r\n";
+    ASSERT_EQ(::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL),
+              static_cast<ssize_t>(bytes.size()));
+    std::string raw;
+    char buffer[4096];
+    for (ssize_t n; (n = ::recv(fd, buffer, sizeof buffer, 0)) > 0;)
+      raw.append(buffer, static_cast<size_t>(n));
+    ::close(fd);
+    ASSERT_EQ(raw.rfind("HTTP/1.1 ", 0), 0u) << raw;
+    EXPECT_EQ(lane.status, std::atoi(raw.c_str() + 9)) << lane.raw << "\n---\n" << raw;
+    const std::string body_of_raw = raw.substr(raw.find("\r\n\r\n") + 4);
+    if (lane.status == 200) {
+      EXPECT_EQ(event_names(lane),
+                (std::vector<std::string>{"delta", "delta", "usage", "finished"}));
+      EXPECT_EQ(lane.body, body_of_raw);
+    } else {
+      EXPECT_EQ(lane.status, 403);
+      EXPECT_EQ(lane.json(), json::parse(body_of_raw));
+      EXPECT_EQ(lane.header("cache-control"), "no-store");
+      EXPECT_EQ(lane.header("referrer-policy"), "no-referrer");
+      EXPECT_EQ(lane.header("x-frame-options"), "DENY");
+      EXPECT_NE(raw.find("Referrer-Policy: no-referrer"), std::string::npos) << raw;
+    }
+    EXPECT_EQ(lane.header("x-content-type-options"), "nosniff");
+  }
+  // Which path answered shows on a kept-alive connection: the lane closes it after its answer
+  // (the answer says so), cpp-httplib keeps it.
+  const auto kept_alive = [&](const std::string &framing, const std::string &body) {
+    const int fd = connect_local(f.port());
+    const std::string bytes = "POST /api/chat HTTP/1.1\r\nHost: 127.0.0.1:" +
+                              std::to_string(f.port()) +
+                              "\r\nContent-Type: application/json\r\n" + framing + body;
+    ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    std::string raw;
+    char buffer[4096];
+    pollfd p{fd, POLLIN, 0};
+    while (raw.find("}") == std::string::npos && ::poll(&p, 1, 5000) > 0) {
+      const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+      if (n <= 0)
+        break;
+      raw.append(buffer, static_cast<size_t>(n));
+    }
+    ::close(fd);
+    return raw;
+  };
+  const std::string refused = chat_body("no-such-endpoint");
+  const std::string by_lane = kept_alive(
+      "Content-Length: " + std::to_string(refused.size()) + "\r\n\r\n", refused);
+  char size[32];
+  std::snprintf(size, sizeof size, "%zx", refused.size());
+  const std::string by_httplib = kept_alive("Transfer-Encoding: chunked\r\n\r\n",
+                                            size + std::string("\r\n") + refused + "\r\n0\r\n\r\n");
+  EXPECT_NE(by_lane.find("Connection: close\r\n"), std::string::npos) << by_lane;
+  EXPECT_EQ(by_httplib.find("Connection: close\r\n"), std::string::npos) << by_httplib;
+  EXPECT_EQ(by_httplib.rfind("HTTP/1.1 403", 0), 0u) << by_httplib;
+  EXPECT_TRUE(f.serve->running());
 }
 
 TEST(ServeApi, AnnotationsAreValidatedAndOnePerAnnotator) {

@@ -43,6 +43,19 @@ public:
   // limit was exceeded; the parser is then failed and ignores everything after.
   bool feed(std::string_view bytes, std::vector<SseEvent> &out);
 
+  // Where the second feed() hands each event as it completes.
+  class Handler {
+  public:
+    virtual void on_sse_event(const SseEvent &event) = 0;
+
+  protected:
+    ~Handler() = default;
+  };
+  // As above, but each event goes to `handler` the moment it completes, in buffers of the
+  // parser's own that are reused from event to event (valid during the call): a relayed stream
+  // then costs no allocation per event.
+  bool feed(std::string_view bytes, Handler &handler);
+
   // End of stream: discards any unterminated event and says whether there was one.
   // The parser is reset for a new stream (last event id and retry are kept).
   SseEnd finish();
@@ -53,7 +66,13 @@ public:
   const std::string &last_event_id() const { return last_event_id_; }
 
 private:
-  void process_line(std::string_view line, std::vector<SseEvent> &out);
+  bool feed_bytes(std::string_view bytes);
+  void process_line(std::string_view line);
+  void dispatch();
+
+  std::vector<SseEvent> *out_ = nullptr; // where the events of the feed() in progress go,
+  Handler *handler_ = nullptr;           // or to whom
+  SseEvent ready_;                       // the event handed to handler_
 
   size_t max_event_bytes_;
   std::string line_;          // the current, unterminated line

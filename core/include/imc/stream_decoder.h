@@ -37,6 +37,9 @@ public:
 
   // The events completed by `bytes` (possibly none).
   std::vector<ChatEvent> feed(std::string_view bytes);
+  // The same into `out` (cleared first), which trades buffers with the decoder: a caller that
+  // keeps `out` from chunk to chunk allocates no list per chunk.
+  void feed(std::string_view bytes, std::vector<ChatEvent> &out);
   // End of body: the remaining events, always ending with the terminal one unless done()
   // already was true. Calling it again returns nothing.
   std::vector<ChatEvent> finish();

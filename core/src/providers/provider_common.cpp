@@ -445,6 +445,11 @@ void EventSink::fail(StreamError error) {
 
 std::vector<ChatEvent> EventSink::take() { return std::exchange(events_, {}); }
 
+void EventSink::take_into(std::vector<ChatEvent> &out) {
+  out.clear();
+  out.swap(events_);
+}
+
 namespace {
 
 bool is_json_content_type(const Headers &headers) {
@@ -466,6 +471,20 @@ StreamDecoderBase::StreamDecoderBase(HttpResponseHead head, WholeBodyDecoder who
 std::vector<ChatEvent> StreamDecoderBase::feed(std::string_view bytes) {
   if (sink_.done())
     return {};
+  consume_or_buffer(bytes);
+  return sink_.take();
+}
+
+void StreamDecoderBase::feed(std::string_view bytes, std::vector<ChatEvent> &out) {
+  if (sink_.done()) {
+    out.clear();
+    return;
+  }
+  consume_or_buffer(bytes);
+  sink_.take_into(out);
+}
+
+void StreamDecoderBase::consume_or_buffer(std::string_view bytes) {
   if (!buffer_whole_) {
     consume(bytes);
   } else if (body_.size() + bytes.size() > kMaxBufferedBody) {
@@ -475,7 +494,6 @@ std::vector<ChatEvent> StreamDecoderBase::feed(std::string_view bytes) {
   } else {
     body_.append(bytes);
   }
-  return sink_.take();
 }
 
 std::vector<ChatEvent> StreamDecoderBase::finish() {
@@ -497,14 +515,16 @@ void StreamDecoderBase::end_of_stream() {
     sink_.fail(protocol_error(kTruncated));
 }
 
+void SseStreamDecoder::Relay::on_sse_event(const SseEvent &event) {
+  if (!decoder->sink_.done())
+    decoder->on_event(event);
+}
+
 void SseStreamDecoder::consume(std::string_view bytes) {
-  events_.clear();
-  const bool ok = parser_.feed(bytes, events_);
-  for (const auto &event : events_) {
-    if (sink_.done())
-      return;
-    on_event(event);
-  }
+  relay_.decoder = this; // set here, not at construction: decoders are moved
+  const bool ok = parser_.feed(bytes, relay_);
+  if (sink_.done())
+    return;
   if (!ok)
     sink_.fail(protocol_error("stream event larger than " +
                               std::to_string(SseParser::kDefaultMaxEventBytes) + " bytes"));

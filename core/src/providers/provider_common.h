@@ -157,6 +157,9 @@ public:
   void fail(StreamError error);
   bool done() const { return done_; }
   std::vector<ChatEvent> take();
+  // The events so far into `out` (cleared first); the two vectors trade buffers, so a caller
+  // that keeps `out` from chunk to chunk allocates none.
+  void take_into(std::vector<ChatEvent> &out);
 
 private:
   std::vector<ChatEvent> events_;
@@ -172,6 +175,7 @@ public:
   StreamDecoderBase(HttpResponseHead head, WholeBodyDecoder whole);
   virtual ~StreamDecoderBase() = default;
   std::vector<ChatEvent> feed(std::string_view bytes);
+  void feed(std::string_view bytes, std::vector<ChatEvent> &out);
   std::vector<ChatEvent> finish();
   bool done() const { return sink_.done(); }
 
@@ -186,6 +190,8 @@ protected:
   std::optional<Finish> pending_finish_; // the reply's finish reason, seen before its end marker
 
 private:
+  void consume_or_buffer(std::string_view bytes);
+
   HttpResponseHead head_;
   WholeBodyDecoder whole_;
   bool buffer_whole_ = false;
@@ -206,8 +212,14 @@ protected:
   Json parse_event_json(const SseEvent &event);
 
 private:
+  // The parser hands each event here as it completes (no list of events in between).
+  struct Relay final : SseParser::Handler {
+    SseStreamDecoder *decoder = nullptr;
+    void on_sse_event(const SseEvent &event) override;
+  };
+
   SseParser parser_;
-  std::vector<SseEvent> events_;
+  Relay relay_;
 };
 
 // The JSON of a successful response; for a non-2xx status, invalid JSON or an error document

@@ -1,6 +1,7 @@
 #include "api_http_server.h"
 
 #include "acceptor_pool.h"
+#include "chat_lane.h"
 
 #include "api/safe_files.h"
 
@@ -98,14 +99,15 @@ constexpr std::pair<const char *, const char *> kSecurityHeaders[] = {
 };
 
 // The head of a server-sent events stream (the connection closes after it).
-std::string sse_head(const std::string &extra_headers) {
-  return "HTTP/1.1 200 OK\r\n"
-         "Content-Type: text/event-stream; charset=utf-8\r\n"
-         "Cache-Control: no-cache\r\n"
-         "Connection: close\r\n"
-         "X-Accel-Buffering: no\r\n"
-         "X-Content-Type-Options: nosniff\r\n" +
-         extra_headers + "\r\n";
+void append_sse_head(std::string &bytes, const std::string &extra_headers) {
+  bytes += "HTTP/1.1 200 OK\r\n"
+           "Content-Type: text/event-stream; charset=utf-8\r\n"
+           "Cache-Control: no-cache\r\n"
+           "Connection: close\r\n"
+           "X-Accel-Buffering: no\r\n"
+           "X-Content-Type-Options: nosniff\r\n";
+  bytes += extra_headers;
+  bytes += "\r\n";
 }
 
 // One SSE event; JSON here is one line, but a newline would end the field, so split it.
@@ -194,17 +196,21 @@ public:
     write(bytes);
   }
 
+  // Every event of every relayed stream: written into a buffer of the writing thread (an event
+  // loop), kept between calls, so that an event costs no allocation once the buffer has grown.
   bool event(const std::string &name, const std::string &json) override {
-    return events({{name, json}});
+    std::string &bytes = scratch();
+    if (!streaming_)
+      start_stream(bytes);
+    append_sse_event(bytes, name, json);
+    events_ += 1;
+    return write(bytes);
   }
 
   bool events(const std::vector<ApiEvent> &list) override {
-    std::string bytes;
-    if (!streaming_) {
-      streaming_ = true;
-      status_ = 200;
-      bytes = sse_head(extra_headers_);
-    }
+    std::string &bytes = scratch();
+    if (!streaming_)
+      start_stream(bytes);
     for (const auto &e : list)
       append_sse_event(bytes, e.name, e.json);
     events_ += static_cast<int>(list.size());
@@ -217,6 +223,17 @@ public:
   int watch_fd() const override { return fd_; }
 
 private:
+  static std::string &scratch() {
+    thread_local std::string bytes;
+    bytes.clear();
+    return bytes;
+  }
+  void start_stream(std::string &bytes) {
+    streaming_ = true;
+    status_ = 200;
+    append_sse_head(bytes, extra_headers_);
+  }
+
   bool write(const std::string &bytes) {
     std::lock_guard<std::mutex> lock(mutex_);
     if (gone_)
@@ -300,7 +317,7 @@ public:
       streaming_ = true;
       status_ = 200;
       conn_.take_over();
-      bytes = sse_head(extra_headers_);
+      append_sse_head(bytes, extra_headers_);
     }
     for (const auto &e : list)
       append_sse_event(bytes, e.name, e.json);
@@ -339,6 +356,39 @@ private:
   bool detached_ = false;
   int events_ = 0;
   std::atomic<bool> gone_{false};
+};
+
+// The sink of a chat taken by the chat lane (chat_lane.h): the call's DetachedSink from the
+// start, since the lane has no cpp-httplib response to write into. The handler detaches it (a
+// relayed stream) or answers through it; either way the connection closes after the answer.
+class LaneSink final : public ApiSink {
+public:
+  explicit LaneSink(std::shared_ptr<DetachedSink> sink) : sink_(std::move(sink)) {}
+  void reply(int status, const std::string &json) override {
+    answered_ = true;
+    sink_->reply(status, json);
+  }
+  bool event(const std::string &name, const std::string &json) override {
+    answered_ = true;
+    return sink_->event(name, json);
+  }
+  bool events(const std::vector<ApiEvent> &list) override {
+    answered_ = true;
+    return sink_->events(list);
+  }
+  bool cancelled() const override { return sink_->cancelled(); }
+  int watch_fd() const override { return sink_->watch_fd(); }
+  std::shared_ptr<ApiSink> detach() override {
+    if (answered_ || detached_)
+      return nullptr;
+    detached_ = true;
+    return sink_;
+  }
+
+private:
+  std::shared_ptr<DetachedSink> sink_;
+  bool answered_ = false;
+  bool detached_ = false;
 };
 
 } // namespace
@@ -476,6 +526,8 @@ private:
         if (!stream.wait_for_request(wake_[0]))
           break;
         stream.begin_request();
+        if (serve_chat_lane(stream))
+          break; // the socket is the call's sink's now
         bool closed = false;
         const bool last = served + 1 == settings_.limits.keep_alive_max || stopping_;
         ok = process_request(stream, last, closed, {});
@@ -489,6 +541,42 @@ private:
     ::shutdown(sock, SHUT_RDWR);
     ::close(sock);
     return ok;
+  }
+
+  // A plain `POST /api/chat` (chat_lane.h), read from the connection's buffer and handed to the
+  // service without cpp-httplib, when pre_route() would let it through: the same checks in the
+  // same order, each refusal left to cpp-httplib to write (nothing is consumed until all have
+  // passed; the rate limiter, which counts, comes last). True when the lane served the request:
+  // the connection is detached then, its socket owned by the call's sink.
+  bool serve_chat_lane(ConnectionStream &stream) {
+    const auto lane = read_lane_request(stream.buffered(), settings_.max_body_bytes);
+    if (!lane)
+      return false;
+    const std::string host(lane->host), origin(lane->origin);
+    if (loopback_ && !is_loopback_address(host_of(host)))
+      return false;
+    if (!origin.empty() && !origins_.allows(origin, host))
+      return false;
+    if (token_.required() && !token_.accepts(std::string(lane->authorization)))
+      return false;
+    if (!lane->content_type.empty() && lane->content_type.rfind("application/json", 0) != 0)
+      return false;
+    if (rate_.take(stream.remote_ip()) > 0)
+      return false; // refused there too (a refused take takes nothing)
+    const auto started = std::chrono::steady_clock::now();
+    ApiRequest request;
+    request.method = "POST";
+    request.path = "/api/chat";
+    request.body.assign(lane->body);
+    request.client = stream.remote_ip();
+    stream.consume(lane->size);
+    stream.request_read();
+    stream.detach();
+    LaneSink sink(std::make_shared<DetachedSink>(
+        stream.socket(), cors_headers(origin), settings_.limits.write_timeout_ms,
+        CallLog{settings_.log_requests, request.client, request.method, request.path, started}));
+    service_.handle(request, sink);
+    return true;
   }
 
   HandlerResponse pre_route(const httplib::Request &req, httplib::Response &res) {
@@ -581,7 +669,9 @@ private:
 
   // CORS headers for a configured cross origin; "" otherwise.
   std::string cors_headers(const httplib::Request &req) const {
-    const std::string origin = req.get_header_value("Origin");
+    return cors_headers(req.get_header_value("Origin"));
+  }
+  std::string cors_headers(const std::string &origin) const {
     if (origin.empty() || !origins_.is_configured(origin))
       return "";
     return "Access-Control-Allow-Origin: " + origin + "\r\nVary: Origin\r\n";

@@ -13,6 +13,7 @@
 #include <httplib.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -48,6 +49,12 @@ public:
   void get_remote_ip_and_port(std::string &ip, int &port) const override;
   void get_local_ip_and_port(std::string &ip, int &port) const override;
   int socket() const override { return fd_; }
+
+  // The bytes read from the socket and not yet taken (the next request's, or its beginning).
+  std::string_view buffered() const { return {buffer_ + begin_, end_ - begin_}; }
+  // Takes `n` of them (a request read from buffered() rather than through read()).
+  void consume(size_t n) { begin_ += std::min(n, end_ - begin_); }
+  const std::string &remote_ip() const { return remote_ip_; }
 
   // Waits for the first byte of the next request: false when the keep-alive timeout passes,
   // the client closes, or `wake_fd` becomes readable (the server is stopping).
