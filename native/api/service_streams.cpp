@@ -3,6 +3,8 @@
 // calling thread until it ends; the StreamWatch cancels its upstream work when the client goes.
 #include "service_impl.h"
 
+#include "chat_body.h"
+
 #include "drivers/jury_driver.h"
 #include "store/transcript_text.h"
 
@@ -427,22 +429,34 @@ void Service::score(const ApiRequest &request, ApiSink &sink) {
 void Service::chat(const ApiRequest &request, ApiSink &sink) {
   const std::string hint = "Send {\"endpoint\": \"NAME\", \"request\": ChatRequest} "
                            "(docs/FORMATS.md, \"Chat request\").";
-  auto body = parse_body(request, sink);
-  if (!body || !only_keys(*body, {"endpoint", "request"}, sink, hint))
-    return;
-  auto name = string_field(*body, "endpoint", true, sink, hint);
-  if (!name)
-    return;
-  if (auto refused = refuse_unknown_endpoint(endpoints_, *name, "/endpoint"))
-    return reply_error(sink, *refused);
-  const Endpoint &endpoint = *endpoints_.find(*name);
-  auto it = body->find("request");
-  if (it == body->end() || !it->is_object())
-    return reply_error(sink, bad_request("/request: a chat request object is required", hint));
-  auto parsed = parse_chat_request_value(*it, "/request");
-  if (!parsed)
-    return reply_error(sink, bad_request(format_errors(parsed.errors()), hint));
-  ChatRequest chat_request = std::move(*parsed);
+  std::string name;
+  ChatRequest chat_request;
+  if (auto plain = read_plain_chat_body(request.body)) {
+    // The plain form, read in one pass (chat_body.h); it names no network location.
+    name = std::move(plain->endpoint);
+    chat_request = std::move(plain->request);
+    if (auto refused = refuse_unknown_endpoint(endpoints_, name, "/endpoint"))
+      return reply_error(sink, *refused);
+  } else {
+    // Any other body: read the general way, which says what is wrong with it.
+    auto body = parse_body(request, sink);
+    if (!body || !only_keys(*body, {"endpoint", "request"}, sink, hint))
+      return;
+    auto endpoint_name = string_field(*body, "endpoint", true, sink, hint);
+    if (!endpoint_name)
+      return;
+    name = std::move(*endpoint_name);
+    if (auto refused = refuse_unknown_endpoint(endpoints_, name, "/endpoint"))
+      return reply_error(sink, *refused);
+    auto it = body->find("request");
+    if (it == body->end() || !it->is_object())
+      return reply_error(sink, bad_request("/request: a chat request object is required", hint));
+    auto parsed = parse_chat_request_value(*it, "/request");
+    if (!parsed)
+      return reply_error(sink, bad_request(format_errors(parsed.errors()), hint));
+    chat_request = std::move(*parsed);
+  }
+  const Endpoint &endpoint = *endpoints_.find(name);
   if (auto refused = check_images(chat_request, settings_.images))
     return reply_error(sink, *refused);
   if (auto fitted = fit_request_images(chat_request, endpoint.protocol); !fitted) {
