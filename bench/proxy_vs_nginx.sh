@@ -18,7 +18,8 @@
 # RUNS=N repeats the measurement N times and judges the median of each figure over the runs (one
 # disturbed stretch moves a run's p99s by milliseconds either way; the control shows how much),
 # and prints the figures over all the runs' streams pooled (reported, not judged). STEPS=N, N more
-# one-at-a-time streams traced with perf (below).
+# one-at-a-time streams traced with perf (below). SCHED=N, N more bursts of 256 recorded with
+# `perf sched` (below): how long each proxy's threads wait for a CPU once woken.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${1:-build/native-release}
@@ -27,8 +28,8 @@ for f in "$BUILD/imc" "$BUILD/bench/fake_sse_upstream" "$BUILD/bench/proxy_load_
 done
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 [[ -x $NGINX ]] || { echo "nginx is not installed (apt-get install nginx-light)" >&2; exit 2; }
-if [[ ${STEPS:-0} -gt 0 ]]; then # checked before the measurement, not after it
-  command -v perf > /dev/null || { echo "STEPS needs perf (apt-get install linux-perf)" >&2; exit 2; }
+if [[ ${STEPS:-0} -gt 0 || ${SCHED:-0} -gt 0 ]]; then # checked before the measurement, not after it
+  command -v perf > /dev/null || { echo "STEPS and SCHED need perf (apt-get install linux-perf)" >&2; exit 2; }
 fi
 
 # Other work on the machine should disturb the measurement as little as possible: as root, every
@@ -184,5 +185,21 @@ if [[ ${STEPS:-0} -gt 0 ]]; then
   done
   echo "one-at-a-time streams step by step (perf trace), medians:"
   python3 bench/proxy/trace_steps.py "imc=$WORK/trace.imc" "nginx=$WORK/trace.nginx"
+fi
+# SCHED=N: N more bursts of 256 streams (each target in turn, as above) under `perf sched record`
+# for the whole machine, then each proxy's threads from `perf sched latency`: how often they were
+# switched in, and how long, once woken (or preempted), they waited for a CPU — on average and at
+# most. Under a burst every thread of the client and the upstream is runnable too, so a proxy
+# thread that must wake to take a connection waits its turn (docs/PERFORMANCE.md, "The chat
+# lane"). These bursts are not in the figures above.
+if [[ ${SCHED:-0} -gt 0 ]]; then
+  echo
+  perf sched record -a -o "$WORK/sched.data" -- "$BUILD/bench/proxy_load_client" \
+    --direct "$UPSTREAM" --nginx "$NGINX_PORT" --imc "$IMC_PORT" --concurrency 256 \
+    --rounds "$SCHED" --sequential 1 > /dev/null 2> "$WORK/sched.log" || true
+  [[ -s $WORK/sched.data ]] || { echo "perf sched recorded nothing (root, or kernel.perf_event_paranoid <= 1, is needed):" >&2; cat "$WORK/sched.log" >&2; exit 2; }
+  echo "waits for a CPU over $SCHED more bursts of 256 (perf sched latency; nginx: its processes):"
+  perf sched latency -i "$WORK/sched.data" 2> /dev/null |
+    awk -F'|' '/imc-conn|imc-loop|^ *nginx:/ {gsub(/ +/, " "); print " ", $1 "| switches" $3 "|" $4 "|" $5}'
 fi
 exit $status
