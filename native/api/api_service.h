@@ -1,6 +1,7 @@
 #pragma once
 // The kit's JSON API (docs/API.md) as a service with no transport of its own: `imc serve` adapts
 // it to HTTP (server-sent events for streams), imc-studio calls it in-process from a worker.
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -57,6 +58,15 @@ public:
   // Handles one call, blocking the calling (worker) thread until the reply or stream is over.
   // Never throws; failures are error replies / error events with a hint (docs/API.md).
   virtual void handle(const ApiRequest &request, ApiSink &sink) = 0;
+
+  // Lends the service's event loops to watch a listening socket: `on_ready` then runs on a
+  // loop's thread whenever `fd` is readable, and must not block (imc serve's loops accept the
+  // plain chats themselves, handle() running there). False when the service has no loops to
+  // lend. unshare_loops(): after it returns `on_ready` runs no more; not from a loop's thread.
+  virtual bool share_loops(int /*fd*/, const std::function<void()> & /*on_ready*/) {
+    return false;
+  }
+  virtual void unshare_loops(int /*fd*/) {}
 };
 
 } // namespace imc::api

@@ -51,6 +51,11 @@ public:
   ~Service() override;
 
   void handle(const ApiRequest &request, ApiSink &sink) override;
+  bool share_loops(int fd, const std::function<void()> &on_ready) override {
+    transport_.share_loops(fd, on_ready);
+    return true;
+  }
+  void unshare_loops(int fd) override { transport_.unshare_loops(fd); }
   size_t drain(std::chrono::milliseconds deadline, std::chrono::milliseconds grace) override;
   size_t open_streams() const override { return watch_.active(); }
   std::string describe() const override;

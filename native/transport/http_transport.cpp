@@ -12,9 +12,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <condition_variable>
 #include <csignal>
 #include <cstdio>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
 #include <variant>
@@ -135,6 +137,19 @@ struct HttpTransport::Impl {
     return *best;
   }
 
+  // chat_async's wait for the endpoint's limits, on the calling thread or (called on a loop,
+  // when it would wait) on a thread of its own; end_call ends a call that never started.
+  void acquire_and_submit(std::unique_ptr<detail::StreamEngine::Call> call);
+  void wait_elsewhere(std::unique_ptr<detail::StreamEngine::Call> call);
+  static void end_call(std::unique_ptr<detail::StreamEngine::Call> call,
+                       std::optional<StreamError> error);
+
+  ~Impl() {
+    // The waits on threads of their own end at their call's cancel or deadline.
+    std::unique_lock<std::mutex> lock(waiters_mutex);
+    waiters_done.wait(lock, [this] { return waiters == 0; });
+  }
+
   TransportOptions options;
   Clock &clock;
   LimiterRegistry &limiters;
@@ -142,6 +157,9 @@ struct HttpTransport::Impl {
   std::mutex random_mutex;
   std::mt19937_64 rng;
   std::once_flag engine_started;
+  std::mutex waiters_mutex;
+  std::condition_variable waiters_done;
+  int waiters = 0;
   std::vector<std::unique_ptr<detail::StreamEngine>> engines; // last: destroyed first
 };
 
@@ -365,22 +383,63 @@ void HttpTransport::chat_async(const Endpoint &endpoint, const ChatRequest &requ
   call->context = std::make_unique<detail::CallContext>(
       call->endpoint, call->request, std::move(options), impl_->options, impl_->clock, id);
   detail::CallContext &ctx = *call->context;
-  const auto end_now = [&](std::optional<StreamError> error) {
-    auto finish = std::move(call->done);
-    CallResult result = ctx.finish(std::move(error));
-    call->context.reset();
-    finish(std::move(result));
-  };
   if (auto error = ctx.prepare())
-    return end_now(error);
+    return Impl::end_call(std::move(call), error);
   call->limiter = impl_->limiters.for_endpoint(call->endpoint);
+  if (detail::StreamEngine::on_engine_thread()) {
+    // On a loop: no wait here (every stream of the loop would wait too).
+    if (auto now = call->limiter->try_acquire(*ctx.options().estimated_tokens)) {
+      ctx.permit.emplace(std::move(now->permit));
+      impl_->engine().submit(std::move(call));
+    } else {
+      impl_->wait_elsewhere(std::move(call));
+    }
+    return;
+  }
+  impl_->acquire_and_submit(std::move(call));
+}
+
+void HttpTransport::Impl::end_call(std::unique_ptr<detail::StreamEngine::Call> call,
+                                   std::optional<StreamError> error) {
+  auto finish = std::move(call->done);
+  CallResult result = call->context->finish(std::move(error));
+  call->context.reset();
+  finish(std::move(result));
+}
+
+void HttpTransport::Impl::acquire_and_submit(std::unique_ptr<detail::StreamEngine::Call> call) {
+  detail::CallContext &ctx = *call->context;
   auto acquired = call->limiter->acquire(*ctx.options().estimated_tokens, ctx.options().cancel,
                                          ctx.deadline_ms());
   ctx.log().limiter_wait_ms = acquired.waited_ms;
   if (auto error = detail::limiter_error(acquired.end, call->endpoint, ctx.timeouts()))
-    return end_now(error);
+    return end_call(std::move(call), error);
   ctx.permit.emplace(std::move(acquired.permit));
-  impl_->engine().submit(std::move(call));
+  engine().submit(std::move(call));
+}
+
+void HttpTransport::Impl::wait_elsewhere(std::unique_ptr<detail::StreamEngine::Call> call) {
+  {
+    std::lock_guard<std::mutex> lock(waiters_mutex);
+    ++waiters;
+  }
+  std::thread([this, call = std::move(call)]() mutable {
+    acquire_and_submit(std::move(call));
+    std::lock_guard<std::mutex> lock(waiters_mutex);
+    if (--waiters == 0)
+      waiters_done.notify_all();
+  }).detach();
+}
+
+void HttpTransport::share_loops(int fd, const std::function<void()> &on_ready) {
+  impl_->engine(); // starts the loops
+  for (const auto &engine : impl_->engines)
+    engine->add_listener(fd, on_ready);
+}
+
+void HttpTransport::unshare_loops(int fd) {
+  for (const auto &engine : impl_->engines)
+    engine->remove_listener(fd);
 }
 
 CallResult HttpTransport::send(const Endpoint &endpoint, const HttpRequest &request,

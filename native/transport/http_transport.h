@@ -102,8 +102,19 @@ public:
   // reaching the network (a request that cannot be built, a missing key, the limits' deadline,
   // a cancel during that wait) runs `done` on the calling thread before this returns.
   // `on_event` and `done` must not block: every other stream waits for them.
+  // Called on one of the loops themselves (a server whose loops accept requests, below), the
+  // wait must not block the loop: a permit the endpoint's limits give at once is taken there,
+  // and a call that would wait waits on a thread of its own (which then runs what the calling
+  // thread would have).
   void chat_async(const Endpoint &endpoint, const ChatRequest &request, CallOptions options,
                   std::function<void(CallResult)> done);
+
+  // Lends the event loops (started if they were not) to watch `fd`, a listening socket:
+  // `on_ready` runs on a loop's thread whenever it is readable (StreamEngine::add_listener), and
+  // must not block. imc serve's loops accept the plain chats this way.
+  void share_loops(int fd, const std::function<void()> &on_ready);
+  // After it returns no loop runs `on_ready` for `fd` again. Not from a loop's thread.
+  void unshare_loops(int fd);
 
   // Idle kept-alive connections to `origin` ("http://127.0.0.1:8080"), for tests.
   size_t idle_connections(const std::string &origin) const;

@@ -172,6 +172,23 @@ EndpointLimiter::Acquired EndpointLimiter::acquire(int64_t tokens, const CancelT
   return result;
 }
 
+std::optional<EndpointLimiter::Acquired> EndpointLimiter::try_acquire(int64_t tokens) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (in_flight_ >= concurrency_)
+      return std::nullopt;
+    ++in_flight_;
+  }
+  if (try_reserve(tokens, clock_.steady_ms()) != 0) {
+    release_slot();
+    return std::nullopt;
+  }
+  Acquired result;
+  result.permit.limiter_ = this;
+  result.permit.estimated_tokens_ = tokens;
+  return result;
+}
+
 WaitEnd EndpointLimiter::acquire_retry(const CancelToken &cancel, int64_t deadline_ms) {
   return wait_for_buckets(0, cancel, deadline_ms);
 }

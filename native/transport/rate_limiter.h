@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 namespace imc::transport {
@@ -105,6 +106,9 @@ public:
   // tokens). Gives up when `cancel` is cancelled or at `deadline_ms` (steady clock), taking
   // nothing.
   Acquired acquire(int64_t tokens, const CancelToken &cancel, int64_t deadline_ms);
+  // As acquire(), without waiting: the permit when a slot is free and both buckets admit the
+  // request now, else nothing taken (an event loop, which must not block, asks this first).
+  std::optional<Acquired> try_acquire(int64_t tokens);
   // One more request of a call that holds a permit (a retry): waits for the request bucket.
   WaitEnd acquire_retry(const CancelToken &cancel, int64_t deadline_ms);
 

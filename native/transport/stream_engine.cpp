@@ -22,6 +22,7 @@
 #include <thread>
 #include <unistd.h>
 #include <unordered_map>
+#include <unordered_set>
 #include <variant>
 
 namespace imc::transport::detail {
@@ -888,6 +889,13 @@ struct StreamEngine::Impl {
           own_event(fd, own->second, events[i].events);
           continue;
         }
+        if (auto listener = listeners.find(fd); listener != listeners.end()) {
+          listener->second();
+          continue;
+        }
+        if (retired_listeners.count(fd))
+          continue; // reported before its removal, in this same wait
+
         int flags = 0;
         if (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLRDHUP))
           flags |= CURL_CSELECT_IN;
@@ -910,9 +918,31 @@ struct StreamEngine::Impl {
       read_done();
       fire_timers();
       drive_kicks();
+      retired_listeners.clear();
       if (stopping && calls.empty())
         break;
     }
+  }
+
+  // Under `turn`, taken from another thread: the loop is between turns (waiting for events).
+  void add_listener(int fd, std::function<void()> on_ready) {
+    std::lock_guard<std::mutex> hold(turn);
+    listeners[fd] = std::move(on_ready);
+    retired_listeners.erase(fd);
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+    ev.data.fd = fd;
+    ::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev);
+  }
+
+  void remove_listener(int fd) {
+    std::lock_guard<std::mutex> hold(turn);
+    if (listeners.erase(fd) == 0)
+      return;
+    ::epoll_ctl(epoll_fd, EPOLL_CTL_DEL, fd, nullptr);
+    // An event for it may already be in the loop's hands (epoll_wait returned, the loop not yet
+    // holding `turn`): it is skipped, not taken for another socket that gets the number.
+    retired_listeners.insert(fd);
   }
 
   Clock &clock;
@@ -933,6 +963,9 @@ struct StreamEngine::Impl {
   // The own client: each socket's call (0: kept alive, in `idle`), the kept-alive connections by
   // origin, the attempts to drive at the end of the turn, and the buffer sockets are read into.
   std::unordered_map<int, uint64_t> owners;
+  // Sockets of others watched for input (add_listener), and those removed since the last wait.
+  std::unordered_map<int, std::function<void()>> listeners;
+  std::unordered_set<int> retired_listeners;
   std::unordered_map<std::string, std::vector<int>> idle;
   std::vector<uint64_t> kicks;
   char read_buffer[16384];
@@ -965,5 +998,13 @@ StreamEngine::~StreamEngine() = default;
 void StreamEngine::submit(std::unique_ptr<Call> call) { impl_->submit(std::move(call)); }
 
 size_t StreamEngine::in_flight() const { return impl_->in_flight.load(); }
+
+void StreamEngine::add_listener(int fd, std::function<void()> on_ready) {
+  impl_->add_listener(fd, std::move(on_ready));
+}
+
+void StreamEngine::remove_listener(int fd) { impl_->remove_listener(fd); }
+
+bool StreamEngine::on_engine_thread() { return t_turns_held > 0; }
 
 } // namespace imc::transport::detail

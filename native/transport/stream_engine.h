@@ -62,6 +62,18 @@ public:
 
   // Starts the call (its permit already acquired). Thread-safe.
   void submit(std::unique_ptr<Call> call);
+
+  // Runs `on_ready` on the engine's thread, in its turn, whenever `fd` is readable (level-
+  // triggered, EPOLLEXCLUSIVE: of several engines watching one listening socket, a connection
+  // wakes one). imc serve's loops accept the plain chats themselves this way, as an nginx worker
+  // does, instead of waking a connection thread for each. `on_ready` must not block. Not from an
+  // engine's own thread.
+  void add_listener(int fd, std::function<void()> on_ready);
+  // After it returns, `on_ready` runs no more for `fd` (the socket may then be closed). Not from
+  // an engine's own thread.
+  void remove_listener(int fd);
+  // True on an engine's thread (in its turn): what runs there must not block.
+  static bool on_engine_thread();
   // Calls submitted and not yet ended.
   size_t in_flight() const;
 

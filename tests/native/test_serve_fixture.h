@@ -15,6 +15,7 @@ namespace imc::test {
 struct ServeSetup {
   std::vector<std::string> endpoints = {"fake-a", "fake-b"};
   int total_ms = 10000;                // the endpoints' call timeout
+  int concurrency = 512;               // each endpoint's limits.concurrency
   std::vector<std::string> extra_args; // more imc serve options
   std::map<std::string, std::string> env = {{kFakeKeyVar, kFakeKey}};
 };
@@ -24,7 +25,8 @@ public:
   explicit ServeFixture(ServeSetup setup = {}) {
     std::filesystem::create_directories(dir / "web");
     std::ofstream(dir / "web/index.html") << "<!doctype html><title>imc</title>\n";
-    write_fake_config(dir / "endpoints.json", fake, setup.endpoints, setup.total_ms);
+    write_fake_config(dir / "endpoints.json", fake, setup.endpoints, setup.total_ms,
+                      setup.concurrency);
     std::vector<std::string> args = {
         "--config", dir / "endpoints.json",
         "--store",  dir / "store.db",

@@ -82,5 +82,49 @@ TEST(ServeLoad, TwoHundredFiftySixConcurrentStreamsAllComplete) {
   EXPECT_EQ(http_get(f.port(), "/api/health").status, 200);
 }
 
+// The event loops accept and start the plain chats themselves; a chat whose endpoint is at its
+// concurrency limit must not make a loop wait for the limit (the loops' own calls free it): it
+// waits elsewhere, and a chat to another endpoint, and the waiting chats themselves, go on.
+TEST(ServeLoad, AChatWaitingForItsEndpointsLimitHoldsUpNoOtherChat) {
+  ServeSetup setup;
+  setup.concurrency = 1;
+  setup.extra_args = {"--rate-limit", "0", "--quiet"};
+  ServeFixture f(setup);
+  ASSERT_TRUE(f.serve->ok()) << f.serve->err();
+  script_chat(f.fake, {"one ", "two ", "three ", "four"}, 150); // about 600 ms a stream
+
+  const auto post = [&](const std::string &endpoint) {
+    HttpCall call;
+    call.method = "POST";
+    call.target = "/api/chat";
+    call.body = chat_body(endpoint);
+    call.timeout_s = 20;
+    return http(f.port(), call);
+  };
+  HttpReply first, waiting_a, waiting_b, other;
+  std::thread t1([&] { first = post("fake-a"); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(150)); // fake-a's one slot is taken
+  std::thread t2([&] { waiting_a = post("fake-a"); });
+  std::thread t3([&] { waiting_b = post("fake-a"); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100)); // both wait for the slot
+  const auto asked = std::chrono::steady_clock::now();
+  other = post("fake-b"); // its own endpoint, free
+  const double other_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - asked).count();
+  t1.join();
+  t2.join();
+  t3.join();
+  for (const HttpReply *r : {&first, &waiting_a, &waiting_b, &other}) {
+    ASSERT_EQ(r->status, 200) << r->raw;
+    EXPECT_EQ(event_names(*r).back(), "finished") << r->raw;
+  }
+  // fake-b's first byte came while fake-a's chats still waited: no loop waited with them.
+  EXPECT_LT(other.ms_to_head, 400) << "fake-b's chat waited " << other.ms_to_head << " ms";
+  EXPECT_LT(other_ms, 1500);
+  // fake-a's three ran one after another (one slot): the last ended two streams after the first.
+  EXPECT_GT(std::max(waiting_a.ms_total, waiting_b.ms_total), 1000);
+  EXPECT_TRUE(f.serve->running());
+}
+
 } // namespace
 } // namespace imc::test

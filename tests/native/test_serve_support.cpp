@@ -237,7 +237,7 @@ HttpReply http_post(int port, const std::string &target, const std::string &body
 }
 
 void write_fake_config(const std::string &path, const FakeUpstream &fake,
-                       const std::vector<std::string> &names, int total_ms) {
+                       const std::vector<std::string> &names, int total_ms, int concurrency) {
   nlohmann::json endpoints = nlohmann::json::array();
   for (const std::string &name : names)
     endpoints.push_back(
@@ -248,7 +248,7 @@ void write_fake_config(const std::string &path, const FakeUpstream &fake,
          {"auth", {{"type", "bearer"}, {"api_key_env", kFakeKeyVar}}},
          {"defaults", {{"max_tokens", 64}}},
          {"capabilities", {{"images", true}, {"streaming", true}}},
-         {"limits", {{"concurrency", 512}}},
+         {"limits", {{"concurrency", concurrency}}},
          {"timeouts",
           {{"connect_ms", 2000}, {"first_byte_ms", total_ms}, {"total_ms", total_ms}}}});
   std::ofstream(path) << nlohmann::json{{"schema_version", 1}, {"endpoints", endpoints}}.dump(2);

@@ -86,7 +86,8 @@ int connect_local(int port);
 // An endpoint config with one openai-protocol endpoint per name at the fake upstream (bearer
 // auth from kFakeKeyVar), written to `path`.
 void write_fake_config(const std::string &path, const FakeUpstream &fake,
-                       const std::vector<std::string> &names, int total_ms = 10000);
+                       const std::vector<std::string> &names, int total_ms = 10000,
+                       int concurrency = 512);
 
 // A scripted OpenAI chat route: jurors get a verdict, everyone else `text` in `deltas` pieces.
 void script_chat(FakeUpstream &fake, std::vector<std::string> deltas, int chunk_delay_ms = 0);

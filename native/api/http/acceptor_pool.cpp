@@ -32,7 +32,43 @@ AcceptorPool::~AcceptorPool() {
 void AcceptorPool::start_thread() {
   ++running_;
   ++idle_; // counted as idle from now: it is about to wait in accept()
-  threads_.emplace_back([this] { accept_loop(); });
+  threads_.emplace_back([this] { handed_ ? handed_loop() : accept_loop(); });
+}
+
+void AcceptorPool::hand(int fd, const sockaddr_storage &peer, std::string_view already_read) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (stopping_) {
+    ::close(fd);
+    return;
+  }
+  queue_.push_back({fd, peer, std::string(already_read)});
+  if (idle_ < queue_.size() && running_ < max_threads_)
+    start_thread();
+  handed_ready_.notify_one();
+}
+
+void AcceptorPool::handed_loop() {
+  pthread_setname_np(pthread_self(), "imc-conn");
+  std::unique_lock<std::mutex> lock(mutex_);
+  for (;;) {
+    handed_ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    if (stopping_)
+      break;
+    Handed next = std::move(queue_.front());
+    queue_.pop_front();
+    --idle_;
+    lock.unlock();
+    serve_(next.fd, next.peer, next.bytes);
+    lock.lock();
+    ++idle_;
+  }
+  // Connections handed over but not taken are closed, as the kernel resets those still queued
+  // on a listening socket that closes.
+  for (const Handed &h : queue_)
+    ::close(h.fd);
+  queue_.clear();
+  --running_;
+  ended_.notify_all();
 }
 
 void AcceptorPool::run() {
@@ -57,6 +93,7 @@ void AcceptorPool::stop() {
   stopping_ = true;
   // Wakes every thread blocked in accept(): it then fails with EINVAL.
   ::shutdown(listen_fd_, SHUT_RDWR);
+  handed_ready_.notify_all();
 }
 
 size_t AcceptorPool::threads() const {
@@ -89,7 +126,7 @@ void AcceptorPool::accept_loop() {
     if (idle_ == 0 && running_ < max_threads_ && !stopping_)
       start_thread(); // someone must be in accept() while this thread serves
     lock.unlock();
-    serve_(fd, peer);
+    serve_(fd, peer, {});
     lock.lock();
     if (stopping_)
       break;

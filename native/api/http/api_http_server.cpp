@@ -403,6 +403,7 @@ public:
     loopback_ = is_loopback_address(settings_.bind);
     if (::pipe2(wake_, O_CLOEXEC) != 0)
       wake_[0] = wake_[1] = -1;
+    spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC); // see refuse_one()
     set_tcp_nodelay(true);
     // Only for the Keep-Alive header cpp-httplib writes: the connection loop below applies them.
     set_keep_alive_timeout(std::max(1, settings_.limits.keep_alive_timeout_ms / 1000));
@@ -437,6 +438,8 @@ public:
     for (int fd : wake_)
       if (fd >= 0)
         ::close(fd);
+    if (spare_fd_ >= 0)
+      ::close(spare_fd_);
   }
 
   Result<int> bind_socket() {
@@ -473,16 +476,39 @@ public:
 
   // Accepts and serves on the acceptor pool until stop_all(); returns when every connection has
   // ended. (cpp-httplib's listen loop is not used: see acceptor_pool.h.)
+  // When the service lends its event loops (ApiService::share_loops), they accept: a plain chat
+  // is read and started right there (accept_on_loop), as an nginx worker does, and every other
+  // connection goes to the pool's threads with the bytes already read. A connection thread that
+  // sleeps in accept() between bursts waits its turn for a CPU when woken, behind every other
+  // runnable thread (0.78 ms on average at 256 streams, the loops 0.06 ms: docs/PERFORMANCE.md,
+  // "The chat lane"). Without loops to lend, the pool's threads accept (leader/follower).
   void serve_all() {
     AcceptorPool pool(svr_sock_, settings_.max_threads,
-                      [this](int fd, const sockaddr_storage &peer) { serve_connection(fd, peer); });
+                      [this](int fd, const sockaddr_storage &peer, std::string_view already_read) {
+                        serve_connection(fd, peer, already_read);
+                      });
     {
       std::lock_guard<std::mutex> lock(pool_mutex_);
       pool_ = &pool;
       if (stopping_)
         pool.stop();
     }
+    {
+      std::lock_guard<std::mutex> lock(share_mutex_);
+      const int fd = svr_sock_;
+      if (!stopping_ && fd >= 0) {
+        const int flags = ::fcntl(fd, F_GETFL);
+        ::fcntl(fd, F_SETFL, flags | O_NONBLOCK); // a loop must never wait in accept()
+        pool.hand_over();
+        shared_ = service_.share_loops(fd, [this] { accept_on_loop(); });
+        if (!shared_) { // the pool's threads accept, blocking
+          ::fcntl(fd, F_SETFL, flags);
+          pool.accept_again();
+        }
+      }
+    }
     pool.run();
+    unshare();
     {
       std::lock_guard<std::mutex> lock(pool_mutex_);
       pool_ = nullptr;
@@ -496,9 +522,70 @@ public:
       const char byte = 'x';
       [[maybe_unused]] ssize_t n = ::write(wake_[1], &byte, 1);
     }
+    unshare(); // before the listening socket is shut down: the loops then accept no more
     std::lock_guard<std::mutex> lock(pool_mutex_);
     if (pool_)
       pool_->stop();
+  }
+
+  // Out of descriptors, the connection waiting would keep the listening socket readable and the
+  // loops turning without end: the spare descriptor (kept open for this) makes room to take it
+  // and close it, so the client sees its connection reset (as libuv does). False when another
+  // loop holds the spare right now.
+  bool refuse_one() {
+    const int spare = spare_fd_.exchange(-1);
+    if (spare < 0)
+      return false;
+    ::close(spare);
+    const int refused = ::accept4(svr_sock_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (refused >= 0)
+      ::close(refused);
+    spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    return refused >= 0;
+  }
+
+  void unshare() {
+    std::lock_guard<std::mutex> lock(share_mutex_);
+    if (shared_)
+      service_.unshare_loops(svr_sock_);
+    shared_ = false;
+  }
+
+  // On an event loop's thread, the listening socket readable: takes the connections waiting
+  // (at most 64 a turn, so that the loop relays in between; the socket stays readable for the
+  // rest). A connection whose request is a plain chat is served here (the chat lane, then the
+  // call on the loop); any other goes to the pool's threads with what was read of it.
+  void accept_on_loop() {
+    thread_local char buffer[16384]; // the size of a ConnectionStream's buffer
+    for (int taken = 0; taken < 64; ++taken) {
+      sockaddr_storage peer{};
+      socklen_t peer_size = sizeof peer;
+      const int fd =
+          ::accept4(svr_sock_, reinterpret_cast<sockaddr *>(&peer), &peer_size, SOCK_CLOEXEC);
+      if (fd < 0) {
+        if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO)
+          continue;
+        if ((errno == EMFILE || errno == ENFILE) && refuse_one())
+          continue;
+        return; // none left (EAGAIN)
+      }
+      ssize_t n;
+      do {
+        n = ::recv(fd, buffer, sizeof buffer, MSG_DONTWAIT);
+      } while (n < 0 && errno == EINTR);
+      if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
+        ::close(fd); // gone before it asked anything
+        continue;
+      }
+      const std::string_view bytes(buffer, n > 0 ? static_cast<size_t>(n) : 0);
+      if (n > 0 && serve_chat_lane(fd, address_text(peer), bytes))
+        continue; // the socket is the call's sink's now
+      std::lock_guard<std::mutex> lock(pool_mutex_);
+      if (pool_)
+        pool_->hand(fd, peer, bytes);
+      else
+        ::close(fd);
+    }
   }
 
   size_t thread_count() const {
@@ -517,17 +604,20 @@ private:
 
   // One connection, served to its end on the calling (acceptor) thread. The socket has
   // TCP_NODELAY from the listening socket (set_tcp_nodelay).
-  bool serve_connection(socket_t sock, const sockaddr_storage &peer) {
+  bool serve_connection(socket_t sock, const sockaddr_storage &peer,
+                        std::string_view already_read = {}) {
     bool ok = true;
     {
-      ConnectionStream stream(sock, peer, settings_.limits);
+      ConnectionStream stream(sock, peer, settings_.limits, already_read);
       ConnectionStream::Scope scope(&stream);
       for (size_t served = 0; served < settings_.limits.keep_alive_max; ++served) {
         if (!stream.wait_for_request(wake_[0]))
           break;
         stream.begin_request();
-        if (serve_chat_lane(stream))
-          break; // the socket is the call's sink's now
+        if (serve_chat_lane(stream.socket(), stream.remote_ip(), stream.buffered())) {
+          stream.detach(); // the socket is the call's sink's now
+          break;
+        }
         bool closed = false;
         const bool last = served + 1 == settings_.limits.keep_alive_max || stopping_;
         ok = process_request(stream, last, closed, {});
@@ -546,10 +636,12 @@ private:
   // A plain `POST /api/chat` (chat_lane.h), read from the connection's buffer and handed to the
   // service without cpp-httplib, when pre_route() would let it through: the same checks in the
   // same order, each refusal left to cpp-httplib to write (nothing is consumed until all have
-  // passed; the rate limiter, which counts, comes last). True when the lane served the request:
-  // the connection is detached then, its socket owned by the call's sink.
-  bool serve_chat_lane(ConnectionStream &stream) {
-    const auto lane = read_lane_request(stream.buffered(), settings_.max_body_bytes);
+  // passed; the rate limiter, which counts, comes last). `bytes`: what has been read of the
+  // connection `fd`. True when the lane served the request: the socket is owned by the call's
+  // sink then. Runs on a connection thread or on an event loop (accept_on_loop): nothing here
+  // blocks (the sink never waits; the service starts the call without waiting on a loop).
+  bool serve_chat_lane(int fd, const std::string &remote_ip, std::string_view bytes) {
+    const auto lane = read_lane_request(bytes, settings_.max_body_bytes);
     if (!lane)
       return false;
     const std::string host(lane->host), origin(lane->origin);
@@ -561,19 +653,16 @@ private:
       return false;
     if (!lane->content_type.empty() && lane->content_type.rfind("application/json", 0) != 0)
       return false;
-    if (rate_.take(stream.remote_ip()) > 0)
+    if (rate_.take(remote_ip) > 0)
       return false; // refused there too (a refused take takes nothing)
     const auto started = std::chrono::steady_clock::now();
     ApiRequest request;
     request.method = "POST";
     request.path = "/api/chat";
     request.body.assign(lane->body);
-    request.client = stream.remote_ip();
-    stream.consume(lane->size);
-    stream.request_read();
-    stream.detach();
+    request.client = remote_ip;
     LaneSink sink(std::make_shared<DetachedSink>(
-        stream.socket(), cors_headers(origin), settings_.limits.write_timeout_ms,
+        fd, cors_headers(origin), settings_.limits.write_timeout_ms,
         CallLog{settings_.log_requests, request.client, request.method, request.path, started}));
     service_.handle(request, sink);
     return true;
@@ -723,6 +812,9 @@ private:
   std::atomic<bool> stopping_{false};
   mutable std::mutex pool_mutex_;
   AcceptorPool *pool_ = nullptr; // while serving
+  std::mutex share_mutex_;
+  bool shared_ = false; // the service's loops accept on the listening socket
+  std::atomic<int> spare_fd_{-1};
 };
 
 ApiHttpServer::ApiHttpServer(ApiService &service, HttpSettings settings)

@@ -43,9 +43,19 @@ int poll_one(int fd, short events, int timeout_ms) {
 } // namespace
 
 ConnectionStream::ConnectionStream(int fd, const sockaddr_storage &peer,
-                                   const ConnectionLimits &limits)
+                                   const ConnectionLimits &limits, std::string_view already_read)
     : fd_(fd), limits_(limits) {
   address_of(peer, remote_ip_, remote_port_);
+  end_ = std::min(already_read.size(), sizeof buffer_);
+  if (end_ > 0)
+    std::memcpy(buffer_, already_read.data(), end_);
+}
+
+std::string address_text(const sockaddr_storage &peer) {
+  std::string ip;
+  int port = 0;
+  address_of(peer, ip, port);
+  return ip;
 }
 
 ConnectionStream *ConnectionStream::current() { return g_current; }

@@ -25,6 +25,9 @@ namespace imc::api::http {
 // True when the client of `fd` has closed or reset its side (POLLRDHUP), checked without waiting.
 bool peer_closed(int fd);
 
+// The address accept() gave, as text ("127.0.0.1", "::1").
+std::string address_text(const sockaddr_storage &peer);
+
 struct ConnectionLimits {
   int read_timeout_ms = 10000;      // the longest silence while a request is being read
   int request_timeout_ms = 30000;   // the whole request, head and body, from its first byte
@@ -37,7 +40,10 @@ class ConnectionStream final : public httplib::Stream {
 public:
   // `peer`: the client's address as accept() gave it. The socket inherits TCP_NODELAY from the
   // listening socket.
-  ConnectionStream(int fd, const sockaddr_storage &peer, const ConnectionLimits &limits);
+  // `already_read`: the connection's first bytes, read by whoever accepted it (at most the
+  // buffer's 16 KiB), read from here first.
+  ConnectionStream(int fd, const sockaddr_storage &peer, const ConnectionLimits &limits,
+                   std::string_view already_read = {});
   ConnectionStream(const ConnectionStream &) = delete;
   ConnectionStream &operator=(const ConnectionStream &) = delete;
 
@@ -52,8 +58,6 @@ public:
 
   // The bytes read from the socket and not yet taken (the next request's, or its beginning).
   std::string_view buffered() const { return {buffer_ + begin_, end_ - begin_}; }
-  // Takes `n` of them (a request read from buffered() rather than through read()).
-  void consume(size_t n) { begin_ += std::min(n, end_ - begin_); }
   const std::string &remote_ip() const { return remote_ip_; }
 
   // Waits for the first byte of the next request: false when the keep-alive timeout passes,
