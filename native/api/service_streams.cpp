@@ -92,30 +92,28 @@ public:
   }
   // An event whose JSON is already text: straight to the sink, nothing copied.
   void operator()(const char *name, const std::string &json) {
-    if (gone_)
-      return;
-    started_ = true;
-    if (!sink_.event(name, json)) {
-      gone_ = true;
-      if (stop_)
-        stop_();
-    }
+    if (!gone_)
+      sent(sink_.event(name, json));
   }
   // Several events in one write.
   void all(const std::vector<ApiEvent> &list) {
-    if (gone_)
-      return;
-    started_ = true;
-    if (!sink_.events(list)) {
-      gone_ = true;
-      if (stop_)
-        stop_();
-    }
+    if (!gone_)
+      sent(sink_.events(list));
   }
   bool gone() const { return gone_; }
   bool started() const { return started_; }
 
 private:
+  // After a write: `ok` false means the client has gone.
+  void sent(bool ok) {
+    started_ = true;
+    if (!ok) {
+      gone_ = true;
+      if (stop_)
+        stop_();
+    }
+  }
+
   ApiSink &sink_;
   std::function<void()> stop_;
   bool gone_ = false;

@@ -499,6 +499,7 @@ public:
       if (!stopping_ && fd >= 0) {
         const int flags = ::fcntl(fd, F_GETFL);
         ::fcntl(fd, F_SETFL, flags | O_NONBLOCK); // a loop must never wait in accept()
+        // Handed mode before the loops may hand anything: a thread that hand() starts reads it.
         pool.hand_over();
         shared_ = service_.share_loops(fd, [this] { accept_on_loop(); });
         if (!shared_) { // the pool's threads accept, blocking

@@ -18,7 +18,6 @@ struct Reading {
   std::string_view url;
   std::string_view field, value; // the header being read
   bool in_value = false;
-  bool refused = false; // not the plain form: the bytes go to cpp-httplib
   bool complete = false;
   bool seen_host = false, seen_origin = false, seen_authorization = false,
        seen_content_type = false;
