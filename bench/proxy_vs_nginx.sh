@@ -20,6 +20,8 @@
 # and prints the figures over all the runs' streams pooled (reported, not judged). STEPS=N, N more
 # one-at-a-time streams traced with perf (below). SCHED=N, N more bursts of 256 recorded with
 # `perf sched` (below): how long each proxy's threads wait for a CPU once woken.
+# PHASES=1, where a burst's time goes: when each round's requests reached the upstream and when
+# their first bytes came back, per target (proxy_load_client --phases).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${1:-build/native-release}
@@ -52,7 +54,10 @@ wait_for() { # wait_for FILE PATTERN
 }
 
 # The upstream.
-"$BUILD/bench/fake_sse_upstream" --deltas "${DELTAS:-10}" --interval-ms "${INTERVAL_MS:-5}" > "$WORK/upstream.log" 2>&1 &
+UPSTREAM_ARGS=()
+PHASES_ARG=""
+if [[ ${PHASES:-0} == 1 ]]; then UPSTREAM_ARGS=(--record-arrivals); PHASES_ARG=--phases; fi
+"$BUILD/bench/fake_sse_upstream" --deltas "${DELTAS:-10}" --interval-ms "${INTERVAL_MS:-5}" "${UPSTREAM_ARGS[@]}" > "$WORK/upstream.log" 2>&1 &
 PIDS+=($!)
 wait_for "$WORK/upstream.log" "listening on"
 UPSTREAM=$(grep -o 'listening on [0-9]*' "$WORK/upstream.log" | grep -o '[0-9]*$')
@@ -146,7 +151,8 @@ IMC_SYS0=$(sys_ticks $IMC_PID); NGINX_SYS0=$(sys_ticks $NGINX_PIDS)
 status=0
 "$BUILD/bench/proxy_load_client" --direct "$UPSTREAM" --nginx "$NGINX_PORT" --imc "$IMC_PORT" \
   --concurrency "${CONCURRENCY:-1,64,256}" --rounds "${ROUNDS:-12}" --sequential "${SEQUENTIAL:-400}" \
-  --runs "${RUNS:-1}" ${SAMPLES:+--samples "$SAMPLES"} "${CONTROL_ARGS[@]}" || status=$?
+  --runs "${RUNS:-1}" ${SAMPLES:+--samples "$SAMPLES"} "${CONTROL_ARGS[@]}" \
+  ${PHASES_ARG:-} || status=$?
 IMC_CPU=$(( $(cpu_ticks $IMC_PID) - IMC_CPU0 )); NGINX_CPU=$(( $(cpu_ticks $NGINX_PIDS) - NGINX_CPU0 ))
 IMC_CS=$(( $(switches $IMC_PID) - IMC_CS0 )); NGINX_CS=$(( $(switches $NGINX_PIDS) - NGINX_CS0 ))
 IMC_SYS=$(( $(sys_ticks $IMC_PID) - IMC_SYS0 )); NGINX_SYS=$(( $(sys_ticks $NGINX_PIDS) - NGINX_SYS0 ))

@@ -3,7 +3,9 @@
 // (tests/support/fake_upstream.h) — the first delta in the first chunk, right after the head, then
 // one delta every --interval-ms. Tuned so that it is never the bottleneck: TCP_NODELAY, 2048
 // connection threads, a listen backlog of 4096. Prints "listening on PORT" and serves until
-// SIGINT/SIGTERM.
+// SIGINT/SIGTERM. With --record-arrivals it notes, for each request, when its handler began and
+// when the first chunk was written (steady clock, ms), and GET /arrivals answers them, one request
+// a line, and forgets them (proxy_load_client --phases: where a burst's time goes).
 #include "support/fake_upstream.h"
 
 #include <httplib.h>
@@ -14,6 +16,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <string>
 #include <sys/socket.h>
 #include <thread>
@@ -31,6 +34,37 @@ extern "C" void on_signal(int) {
     g_server->stop();
 }
 
+double steady_ms() {
+  return std::chrono::duration<double, std::milli>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// The requests' times since the last GET /arrivals (--record-arrivals).
+struct Arrivals {
+  std::mutex mutex;
+  std::string lines; // "ARRIVED FIRST_WRITE\n" per request
+  void add(double arrived, double first_write) {
+    char line[64];
+    const int n = std::snprintf(line, sizeof line, "%.4f %.4f\n", arrived, first_write);
+    std::lock_guard<std::mutex> lock(mutex);
+    lines.append(line, static_cast<size_t>(n));
+  }
+  std::string take() {
+    std::lock_guard<std::mutex> lock(mutex);
+    std::string out;
+    out.swap(lines);
+    return out;
+  }
+};
+
+bool has_flag(int argc, char **argv, const char *name) {
+  for (int i = 1; i < argc; ++i)
+    if (std::strcmp(argv[i], name) == 0)
+      return true;
+  return false;
+}
+
 int arg_int(int argc, char **argv, const char *name, int fallback) {
   for (int i = 1; i + 1 < argc; ++i)
     if (std::strcmp(argv[i], name) == 0)
@@ -44,6 +78,8 @@ int main(int argc, char **argv) {
   const int port = arg_int(argc, argv, "--port", 0);
   const int deltas = arg_int(argc, argv, "--deltas", 10);
   const int interval_ms = arg_int(argc, argv, "--interval-ms", 5);
+  const bool record = has_flag(argc, argv, "--record-arrivals");
+  Arrivals arrivals;
 
   std::vector<std::string> words(static_cast<size_t>(deltas), "token ");
   const imc::test::FakeReply canned = imc::test::fake_reply::openai_sse(words);
@@ -57,18 +93,24 @@ int main(int argc, char **argv) {
   // Enough threads for every kept-alive connection of both proxies and the direct streams.
   server.new_task_queue = [] { return new httplib::ThreadPool(2048); };
   server.Post("/v1/chat/completions", [&](const httplib::Request &, httplib::Response &res) {
+    const double arrived = record ? steady_ms() : 0;
     res.set_chunked_content_provider(
-        "text/event-stream",
-        [&pieces, interval_ms, next = size_t{0}](size_t, httplib::DataSink &sink) mutable {
+        "text/event-stream", [&pieces, &arrivals, record, arrived, interval_ms,
+                              next = size_t{0}](size_t, httplib::DataSink &sink) mutable {
           if (next > 0 && interval_ms > 0)
             std::this_thread::sleep_for(std::chrono::milliseconds(interval_ms));
           const std::string &piece = pieces[next++];
           if (!sink.write(piece.data(), piece.size()))
             return false;
+          if (record && next == 1)
+            arrivals.add(arrived, steady_ms());
           if (next == pieces.size())
             sink.done();
           return true;
         });
+  });
+  server.Get("/arrivals", [&](const httplib::Request &, httplib::Response &res) {
+    res.set_content(arrivals.take(), "text/plain");
   });
   const int bound = port == 0 ? server.bind_to_any_port("127.0.0.1")
                               : (server.bind_to_port("127.0.0.1", port) ? port : -1);

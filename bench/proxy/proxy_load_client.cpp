@@ -20,6 +20,12 @@
 // proxy fails the rule against the first says how much of a verdict is the machine's noise.
 // --samples writes every stream as a CSV row (run, level, round, target, start in ms since the
 // first round, TTFB, total, ok), to look at where a p99 came from: one stall, or a pattern.
+// --phases (the upstream started with --record-arrivals): after each round, the upstream's note
+// of when each request reached it (GET /arrivals), and per target and level where a round's time
+// went, from its first stream's start: when the streams started, when their requests reached the
+// upstream, when their first bytes came back (p10 / p50 / p90 of a round, medians over the
+// rounds). A proxy that forwards late and one that relays late add the same TTFB; this tells
+// them apart.
 #include <algorithm>
 #include <arpa/inet.h>
 #include <array>
@@ -33,6 +39,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <sstream>
 #include <string>
 #include <sys/socket.h>
 #include <thread>
@@ -51,7 +58,8 @@ struct Target {
 };
 
 struct Sample {
-  double start_ms = 0; // since the first round began
+  double start_abs_ms = 0; // the steady clock's, as the upstream notes arrivals (--phases)
+  double start_ms = 0;     // since the first round began
   double ttfb_ms = 0;
   double total_ms = 0;
   bool ok = false;
@@ -70,6 +78,7 @@ Sample stream_once(const Target &t) {
   Sample s;
   const auto start = Clock::now();
   s.start_ms = std::chrono::duration<double, std::milli>(start - g_epoch).count();
+  s.start_abs_ms = std::chrono::duration<double, std::milli>(start.time_since_epoch()).count();
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -154,6 +163,44 @@ Summary summarise(const std::vector<Sample> &samples) {
           percentile(total, 99), samples.size(),       errors};
 }
 
+// The upstream's notes since the last call (GET /arrivals; fake_sse_upstream --record-arrivals):
+// per request, when it reached the upstream and when its first chunk was written. Empty when the
+// upstream could not be asked.
+std::vector<std::pair<double, double>> fetch_arrivals(int port) {
+  std::vector<std::pair<double, double>> out;
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return out;
+  }
+  const std::string request = "GET /arrivals HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+  ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  std::string received;
+  char buffer[16384];
+  for (;;) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 10000) <= 0)
+      break;
+    const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+    if (n <= 0)
+      break;
+    received.append(buffer, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  const size_t body = received.find("\r\n\r\n");
+  if (received.rfind("HTTP/1.1 200", 0) != 0 || body == std::string::npos)
+    return out;
+  std::istringstream lines(received.substr(body + 4));
+  double arrived = 0, first_write = 0;
+  while (lines >> arrived >> first_write)
+    out.emplace_back(arrived, first_write);
+  return out;
+}
+
 std::vector<int> parse_list(const char *text) {
   std::vector<int> out;
   for (const char *p = text; *p;) {
@@ -174,9 +221,23 @@ int main(int argc, char **argv) {
   int direct = 0, nginx = 0, imc = 0, control = 0, sequential = 400, rounds = 12, settle_ms = 50,
       runs = 1;
   const char *samples_path = nullptr;
+  bool phases = false;
   std::vector<int> levels = {1, 64, 256};
-  for (int i = 1; i + 1 < argc; i += 2) {
+  const char *usage =
+      "usage: proxy_load_client --direct PORT --nginx PORT --imc PORT [--control PORT] "
+      "[--concurrency 1,64,256] [--sequential 400] [--rounds 12] [--runs 1] "
+      "[--settle-ms 50] [--samples FILE] [--phases]\n";
+  for (int i = 1; i < argc; i += 2) {
     const std::string a = argv[i];
+    if (a == "--phases") {
+      phases = true;
+      --i; // a flag: no value follows
+      continue;
+    }
+    if (i + 1 == argc) {
+      std::fprintf(stderr, "proxy_load_client: %s needs a value\n%s", a.c_str(), usage);
+      return 2;
+    }
     if (a == "--direct")
       direct = std::atoi(argv[i + 1]);
     else if (a == "--nginx")
@@ -197,12 +258,13 @@ int main(int argc, char **argv) {
       rounds = std::atoi(argv[i + 1]);
     else if (a == "--samples")
       samples_path = argv[i + 1];
+    else {
+      std::fprintf(stderr, "proxy_load_client: unknown argument %s\n%s", a.c_str(), usage);
+      return 2;
+    }
   }
   if (!direct || !nginx || !imc) {
-    std::fprintf(stderr,
-                 "usage: proxy_load_client --direct PORT --nginx PORT --imc PORT [--control PORT] "
-                 "[--concurrency 1,64,256] [--sequential 400] [--rounds 12] [--runs 1] "
-                 "[--settle-ms 50] [--samples FILE]\n");
+    std::fprintf(stderr, "%s", usage);
     return 2;
   }
   FILE *csv = nullptr;
@@ -231,6 +293,17 @@ int main(int argc, char **argv) {
 
   for (const Target &t : targets) // warm up: connection pools, page cache, first-use paths
     run_round(t, 8);
+  if (phases && fetch_arrivals(direct).size() != 8 * targets.size()) {
+    std::fprintf(stderr, "proxy_load_client: --phases needs the upstream's notes of its requests "
+                         "(start fake_sse_upstream with --record-arrivals)\n");
+    return 2;
+  }
+  // --phases: per (level, target), each round's figures (ms from the round's first start): its
+  // streams' start p50; their requests at the upstream p10, p50, p90; their first bytes p10, p50,
+  // p90. Rounds whose notes do not match their streams one to one are counted, not used.
+  using Phase = std::array<double, 7>;
+  std::map<std::pair<int, std::string>, std::vector<Phase>> phase_rounds;
+  std::map<std::pair<int, std::string>, int> phase_mismatches;
 
   // A figure beyond nginx's: TTFB p50, TTFB p99, total p50, total p99 (ms).
   using Excess = std::array<double, 4>;
@@ -264,6 +337,27 @@ int main(int argc, char **argv) {
           // six runs of six; with it, −0.01 to +0.03 ms in thirteen.
           std::this_thread::sleep_for(
               std::chrono::milliseconds(level == 1 ? settle_ms / 10 : settle_ms));
+          if (phases) {
+            const auto notes = fetch_arrivals(direct);
+            if (notes.size() != round.size()) {
+              ++phase_mismatches[{level, t.name}];
+            } else {
+              double t0 = round.front().start_abs_ms;
+              for (const Sample &x : round)
+                t0 = std::min(t0, x.start_abs_ms);
+              std::vector<double> started, upstream, first_byte;
+              for (const Sample &x : round) {
+                started.push_back(x.start_abs_ms - t0);
+                first_byte.push_back(x.start_abs_ms + x.ttfb_ms - t0);
+              }
+              for (const auto &[arrived, first_write] : notes)
+                upstream.push_back(arrived - t0);
+              phase_rounds[{level, t.name}].push_back(
+                  {percentile(started, 50), percentile(upstream, 10), percentile(upstream, 50),
+                   percentile(upstream, 90), percentile(first_byte, 10),
+                   percentile(first_byte, 50), percentile(first_byte, 90)});
+            }
+          }
           if (csv)
             for (const Sample &s : round)
               std::fprintf(csv, "%d,%d,%d,%s,%.3f,%.3f,%.3f,%d\n", run, level, r, t.name.c_str(),
@@ -293,6 +387,30 @@ int main(int argc, char **argv) {
         std::printf("%-10s TTFB p50 %+7.2fms  p99 %+7.2fms   total p50 %+7.2fms  p99 %+7.2fms\n",
                     t.name.c_str(), s.ttfb50 - d.ttfb50, s.ttfb99 - d.ttfb99, s.total50 - d.total50,
                     s.total99 - d.total99);
+      }
+      if (phases) {
+        std::printf("where the time goes (ms from a round's first start; p10 / p50 / p90 of a "
+                    "round, medians over %s rounds):\n",
+                    runs > 1 ? "this run's" : "the");
+        std::printf("%-10s %9s   %-24s   %-24s\n", "target", "started", "requests at the upstream",
+                    "first bytes back");
+        for (const Target &t : targets) {
+          auto &per_round = phase_rounds[{level, t.name}];
+          Phase m{};
+          for (size_t k = 0; k < m.size(); ++k) {
+            std::vector<double> v;
+            for (const Phase &p : per_round)
+              v.push_back(p[k]);
+            m[k] = percentile(v, 50);
+          }
+          std::printf("%-10s %9.2f   %6.2f / %6.2f / %6.2f   %6.2f / %6.2f / %6.2f", t.name.c_str(),
+                      m[0], m[1], m[2], m[3], m[4], m[5], m[6]);
+          if (const int bad = phase_mismatches[{level, t.name}])
+            std::printf("   (%d rounds left out: notes not one per stream)", bad);
+          std::printf("\n");
+          per_round.clear();
+          phase_mismatches[{level, t.name}] = 0;
+        }
       }
       const Summary &n = sums["nginx"];
       for (const std::string &name : judged) {
