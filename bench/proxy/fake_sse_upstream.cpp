@@ -3,9 +3,10 @@
 // (tests/support/fake_upstream.h) — the first delta in the first chunk, right after the head, then
 // one delta every --interval-ms. Tuned so that it is never the bottleneck: TCP_NODELAY, 2048
 // connection threads, a listen backlog of 4096. Prints "listening on PORT" and serves until
-// SIGINT/SIGTERM. With --record-arrivals it notes, for each request, when its handler began and
-// when the first chunk was written (steady clock, ms), and GET /arrivals answers them, one request
-// a line, and forgets them (proxy_load_client --phases: where a burst's time goes).
+// SIGINT/SIGTERM. With --record-arrivals it notes, for each request, the number its text carries
+// ("Hello N", proxy_load_client --phases numbers its streams; 0 without one), when its handler
+// began and when the first chunk was written (steady clock, ms), and GET /arrivals answers them,
+// one request a line, and forgets them (where a burst's time goes).
 #include "support/fake_upstream.h"
 
 #include <httplib.h>
@@ -43,10 +44,11 @@ double steady_ms() {
 // The requests' times since the last GET /arrivals (--record-arrivals).
 struct Arrivals {
   std::mutex mutex;
-  std::string lines; // "ARRIVED FIRST_WRITE\n" per request
-  void add(double arrived, double first_write) {
-    char line[64];
-    const int n = std::snprintf(line, sizeof line, "%.4f %.4f\n", arrived, first_write);
+  std::string lines; // "ID ARRIVED FIRST_WRITE\n" per request
+  void add(unsigned long long id, double arrived, double first_write) {
+    char line[96];
+    const int n =
+        std::snprintf(line, sizeof line, "%llu %.4f %.4f\n", id, arrived, first_write);
     std::lock_guard<std::mutex> lock(mutex);
     lines.append(line, static_cast<size_t>(n));
   }
@@ -92,10 +94,14 @@ int main(int argc, char **argv) {
   server.set_keep_alive_max_count(1000);
   // Enough threads for every kept-alive connection of both proxies and the direct streams.
   server.new_task_queue = [] { return new httplib::ThreadPool(2048); };
-  server.Post("/v1/chat/completions", [&](const httplib::Request &, httplib::Response &res) {
+  server.Post("/v1/chat/completions", [&](const httplib::Request &req, httplib::Response &res) {
     const double arrived = record ? steady_ms() : 0;
+    unsigned long long id = 0; // the stream's number, "Hello N" in its text
+    if (record)
+      if (const size_t at = req.body.find("Hello "); at != std::string::npos)
+        id = std::strtoull(req.body.c_str() + at + 6, nullptr, 10);
     res.set_chunked_content_provider(
-        "text/event-stream", [&pieces, &arrivals, record, arrived, interval_ms,
+        "text/event-stream", [&pieces, &arrivals, record, arrived, id, interval_ms,
                               next = size_t{0}](size_t, httplib::DataSink &sink) mutable {
           if (next > 0 && interval_ms > 0)
             std::this_thread::sleep_for(std::chrono::milliseconds(interval_ms));
@@ -103,7 +109,7 @@ int main(int argc, char **argv) {
           if (!sink.write(piece.data(), piece.size()))
             return false;
           if (record && next == 1)
-            arrivals.add(arrived, steady_ms());
+            arrivals.add(id, arrived, steady_ms());
           if (next == pieces.size())
             sink.done();
           return true;

@@ -20,12 +20,14 @@
 // proxy fails the rule against the first says how much of a verdict is the machine's noise.
 // --samples writes every stream as a CSV row (run, level, round, target, start in ms since the
 // first round, TTFB, total, ok), to look at where a p99 came from: one stall, or a pattern.
-// --phases (the upstream started with --record-arrivals): after each round, the upstream's note
-// of when each request reached it (GET /arrivals), and per target and level where a round's time
-// went, from its first stream's start: when the streams started, when their requests reached the
-// upstream, when their first bytes came back (p10 / p50 / p90 of a round, medians over the
-// rounds). A proxy that forwards late and one that relays late add the same TTFB; this tells
-// them apart.
+// --phases (the upstream started with --record-arrivals): each stream's text carries its number
+// ("Hello N"); after each round, the upstream's note of when each request reached it and when
+// it wrote the first chunk (GET /arrivals), and per target and level where a round's time went:
+// from the round's first start, when its streams started, when their requests reached the
+// upstream, when their first bytes came back; and per stream, the way there (its start to its
+// request at the upstream) and the way back (the upstream's first write to the stream's first
+// byte) — p10 / p50 / p90 of a round, medians over the rounds. A proxy that forwards late and one
+// that relays late add the same TTFB; this tells them apart.
 #include <algorithm>
 #include <arpa/inet.h>
 #include <array>
@@ -55,10 +57,12 @@ struct Target {
   int port = 0;
   std::string request;  // the whole HTTP request
   std::string end_mark; // the body of a complete stream contains this
+  std::string path, body; // the request's parts, to number each stream's text (--phases)
 };
 
 struct Sample {
-  double start_abs_ms = 0; // the steady clock's, as the upstream notes arrivals (--phases)
+  unsigned long long id = 0; // the number in the stream's text (--phases; 0 otherwise)
+  double start_abs_ms = 0;   // the steady clock's, as the upstream notes arrivals (--phases)
   double start_ms = 0;     // since the first round began
   double ttfb_ms = 0;
   double total_ms = 0;
@@ -73,9 +77,20 @@ std::string http_post(const std::string &path, int port, const std::string &body
 }
 
 const Clock::time_point g_epoch = Clock::now();
+bool g_numbered = false;                         // --phases: each stream's text numbered
+std::atomic<unsigned long long> g_next_id{1};
 
 Sample stream_once(const Target &t) {
   Sample s;
+  std::string numbered; // "Hello" becomes "Hello N" (--phases)
+  if (g_numbered) {
+    s.id = g_next_id++;
+    std::string body = t.body;
+    if (const size_t at = body.find("Hello"); at != std::string::npos)
+      body.insert(at + 5, " " + std::to_string(s.id));
+    numbered = http_post(t.path, t.port, body);
+  }
+  const std::string &request = g_numbered ? numbered : t.request;
   const auto start = Clock::now();
   s.start_ms = std::chrono::duration<double, std::milli>(start - g_epoch).count();
   s.start_abs_ms = std::chrono::duration<double, std::milli>(start.time_since_epoch()).count();
@@ -90,7 +105,7 @@ Sample stream_once(const Target &t) {
     ::close(fd);
     return s;
   }
-  ::send(fd, t.request.data(), t.request.size(), MSG_NOSIGNAL);
+  ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
   std::string received;
   char buffer[16384];
   bool first = true;
@@ -163,11 +178,17 @@ Summary summarise(const std::vector<Sample> &samples) {
           percentile(total, 99), samples.size(),       errors};
 }
 
-// The upstream's notes since the last call (GET /arrivals; fake_sse_upstream --record-arrivals):
-// per request, when it reached the upstream and when its first chunk was written. Empty when the
-// upstream could not be asked.
-std::vector<std::pair<double, double>> fetch_arrivals(int port) {
-  std::vector<std::pair<double, double>> out;
+// The upstream's note of one request: the stream's number, when the request reached the upstream
+// and when its first chunk was written (steady clock, ms).
+struct Arrival {
+  unsigned long long id;
+  double arrived, first_write;
+};
+
+// The upstream's notes since the last call (GET /arrivals; fake_sse_upstream --record-arrivals).
+// Empty when the upstream could not be asked.
+std::vector<Arrival> fetch_arrivals(int port) {
+  std::vector<Arrival> out;
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -195,9 +216,9 @@ std::vector<std::pair<double, double>> fetch_arrivals(int port) {
   if (received.rfind("HTTP/1.1 200", 0) != 0 || body == std::string::npos)
     return out;
   std::istringstream lines(received.substr(body + 4));
-  double arrived = 0, first_write = 0;
-  while (lines >> arrived >> first_write)
-    out.emplace_back(arrived, first_write);
+  Arrival a{};
+  while (lines >> a.id >> a.arrived >> a.first_write)
+    out.push_back(a);
   return out;
 }
 
@@ -280,13 +301,19 @@ int main(int argc, char **argv) {
       R"({"model":"fake-model","stream":true,"max_tokens":16,"messages":[{"role":"user","content":"Hello"}]})";
   const std::string imc_body =
       R"({"endpoint":"fake","request":{"turns":[{"role":"user","content":[{"type":"text","text":"Hello"}]}],"parameters":{"max_tokens":16,"stream":true}}})";
+  const auto target = [](std::string name, int port, std::string path, std::string body,
+                          std::string end_mark) {
+    std::string request = http_post(path, port, body);
+    return Target{std::move(name), port, std::move(request), std::move(end_mark), std::move(path),
+                  std::move(body)};
+  };
   std::vector<Target> targets = {
-      {"direct", direct, http_post("/v1/chat/completions", direct, openai), "[DONE]"},
-      {"nginx", nginx, http_post("/v1/chat/completions", nginx, openai), "[DONE]"},
-      {"imc serve", imc, http_post("/api/chat", imc, imc_body), "event: finished"}};
+      target("direct", direct, "/v1/chat/completions", openai, "[DONE]"),
+      target("nginx", nginx, "/v1/chat/completions", openai, "[DONE]"),
+      target("imc serve", imc, "/api/chat", imc_body, "event: finished")};
   if (control)
-    targets.push_back(
-        {"nginx #2", control, http_post("/v1/chat/completions", control, openai), "[DONE]"});
+    targets.push_back(target("nginx #2", control, "/v1/chat/completions", openai, "[DONE]"));
+  g_numbered = phases;
   std::vector<std::string> judged = {"imc serve"};
   if (control)
     judged.push_back("nginx #2");
@@ -298,10 +325,11 @@ int main(int argc, char **argv) {
                          "(start fake_sse_upstream with --record-arrivals)\n");
     return 2;
   }
-  // --phases: per (level, target), each round's figures (ms from the round's first start): its
-  // streams' start p50; their requests at the upstream p10, p50, p90; their first bytes p10, p50,
-  // p90. Rounds whose notes do not match their streams one to one are counted, not used.
-  using Phase = std::array<double, 7>;
+  // --phases: per (level, target), each round's figures (ms): from the round's first start, its
+  // streams' start p50, their requests at the upstream p10 / p50 / p90, their first bytes p10 /
+  // p50 / p90; per stream, the way there p50 / p90 and the way back p50 / p90. Rounds whose notes
+  // do not match their streams one to one are counted, not used.
+  using Phase = std::array<double, 11>;
   std::map<std::pair<int, std::string>, std::vector<Phase>> phase_rounds;
   std::map<std::pair<int, std::string>, int> phase_mismatches;
 
@@ -338,24 +366,32 @@ int main(int argc, char **argv) {
           std::this_thread::sleep_for(
               std::chrono::milliseconds(level == 1 ? settle_ms / 10 : settle_ms));
           if (phases) {
-            const auto notes = fetch_arrivals(direct);
-            if (notes.size() != round.size()) {
+            std::map<unsigned long long, Arrival> notes;
+            for (const Arrival &a : fetch_arrivals(direct))
+              notes[a.id] = a;
+            bool matched = notes.size() == round.size();
+            for (const Sample &x : round)
+              matched = matched && x.ok && notes.count(x.id) == 1;
+            if (!matched) {
               ++phase_mismatches[{level, t.name}];
             } else {
               double t0 = round.front().start_abs_ms;
               for (const Sample &x : round)
                 t0 = std::min(t0, x.start_abs_ms);
-              std::vector<double> started, upstream, first_byte;
+              std::vector<double> started, upstream, first_byte, there, back;
               for (const Sample &x : round) {
+                const Arrival &a = notes[x.id];
                 started.push_back(x.start_abs_ms - t0);
+                upstream.push_back(a.arrived - t0);
                 first_byte.push_back(x.start_abs_ms + x.ttfb_ms - t0);
+                there.push_back(a.arrived - x.start_abs_ms);
+                back.push_back(x.start_abs_ms + x.ttfb_ms - a.first_write);
               }
-              for (const auto &[arrived, first_write] : notes)
-                upstream.push_back(arrived - t0);
               phase_rounds[{level, t.name}].push_back(
                   {percentile(started, 50), percentile(upstream, 10), percentile(upstream, 50),
                    percentile(upstream, 90), percentile(first_byte, 10),
-                   percentile(first_byte, 50), percentile(first_byte, 90)});
+                   percentile(first_byte, 50), percentile(first_byte, 90), percentile(there, 50),
+                   percentile(there, 90), percentile(back, 50), percentile(back, 90)});
             }
           }
           if (csv)
@@ -389,11 +425,14 @@ int main(int argc, char **argv) {
                     s.total99 - d.total99);
       }
       if (phases) {
-        std::printf("where the time goes (ms from a round's first start; p10 / p50 / p90 of a "
-                    "round, medians over %s rounds):\n",
+        std::printf("where the time goes (ms; p10 / p50 / p90 of a round, medians over %s "
+                    "rounds): from the round's first start, when the streams started, their "
+                    "requests reached the upstream, their first bytes came back; per stream, the "
+                    "way there (its start to its request at the upstream) and back (the "
+                    "upstream's first write to its first byte)\n",
                     runs > 1 ? "this run's" : "the");
-        std::printf("%-10s %9s   %-24s   %-24s\n", "target", "started", "requests at the upstream",
-                    "first bytes back");
+        std::printf("%-10s %7s   %-24s   %-24s   %-13s   %-13s\n", "target", "started",
+                    "at the upstream", "first bytes", "there p50/90", "back p50/90");
         for (const Target &t : targets) {
           auto &per_round = phase_rounds[{level, t.name}];
           Phase m{};
@@ -403,8 +442,10 @@ int main(int argc, char **argv) {
               v.push_back(p[k]);
             m[k] = percentile(v, 50);
           }
-          std::printf("%-10s %9.2f   %6.2f / %6.2f / %6.2f   %6.2f / %6.2f / %6.2f", t.name.c_str(),
-                      m[0], m[1], m[2], m[3], m[4], m[5], m[6]);
+          std::printf("%-10s %7.2f   %6.2f / %6.2f / %6.2f   %6.2f / %6.2f / %6.2f   %5.2f / %5.2f"
+                      "   %5.2f / %5.2f",
+                      t.name.c_str(), m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8], m[9],
+                      m[10]);
           if (const int bad = phase_mismatches[{level, t.name}])
             std::printf("   (%d rounds left out: notes not one per stream)", bad);
           std::printf("\n");
