@@ -38,6 +38,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -76,6 +77,46 @@ std::string http_post(const std::string &path, int port, const std::string &body
          std::to_string(body.size()) + "\r\n\r\n" + body;
 }
 
+// One request on a fresh loopback connection (TCP_NODELAY), read until the server closes it or
+// `timeout_ms` passes without a byte: what came back, when its first byte did and when the
+// reading ended (before the socket is closed). nullopt when the connection could not be made.
+struct Exchange {
+  std::string received;
+  std::optional<Clock::time_point> first_byte;
+  Clock::time_point ended;
+};
+
+std::optional<Exchange> exchange(int port, const std::string &request, int timeout_ms) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (::connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return std::nullopt;
+  }
+  ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  Exchange out;
+  char buffer[16384];
+  for (;;) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, timeout_ms) <= 0)
+      break;
+    const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+    if (n <= 0)
+      break;
+    if (!out.first_byte)
+      out.first_byte = Clock::now();
+    out.received.append(buffer, static_cast<size_t>(n));
+  }
+  out.ended = Clock::now();
+  ::close(fd);
+  return out;
+}
+
 const Clock::time_point g_epoch = Clock::now();
 bool g_numbered = false;                         // --phases: each stream's text numbered
 std::atomic<unsigned long long> g_next_id{1};
@@ -94,36 +135,13 @@ Sample stream_once(const Target &t) {
   const auto start = Clock::now();
   s.start_ms = std::chrono::duration<double, std::milli>(start - g_epoch).count();
   s.start_abs_ms = std::chrono::duration<double, std::milli>(start.time_since_epoch()).count();
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(t.port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const int one = 1;
-  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  if (::connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) != 0) {
-    ::close(fd);
+  const auto reply = exchange(t.port, request, 30000);
+  if (!reply)
     return s;
-  }
-  ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-  std::string received;
-  char buffer[16384];
-  bool first = true;
-  for (;;) {
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, 30000) <= 0)
-      break;
-    const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
-    if (n <= 0)
-      break;
-    if (first) {
-      s.ttfb_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-      first = false;
-    }
-    received.append(buffer, static_cast<size_t>(n));
-  }
-  s.total_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-  ::close(fd);
+  const std::string &received = reply->received;
+  if (reply->first_byte)
+    s.ttfb_ms = std::chrono::duration<double, std::milli>(*reply->first_byte - start).count();
+  s.total_ms = std::chrono::duration<double, std::milli>(reply->ended - start).count();
   s.ok = received.rfind("HTTP/1.1 200", 0) == 0 && received.find(t.end_mark) != std::string::npos;
   return s;
 }
@@ -189,29 +207,11 @@ struct Arrival {
 // Empty when the upstream could not be asked.
 std::vector<Arrival> fetch_arrivals(int port) {
   std::vector<Arrival> out;
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) != 0) {
-    ::close(fd);
+  const auto reply = exchange(
+      port, "GET /arrivals HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", 10000);
+  if (!reply)
     return out;
-  }
-  const std::string request = "GET /arrivals HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-  ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-  std::string received;
-  char buffer[16384];
-  for (;;) {
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, 10000) <= 0)
-      break;
-    const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
-    if (n <= 0)
-      break;
-    received.append(buffer, static_cast<size_t>(n));
-  }
-  ::close(fd);
+  const std::string &received = reply->received;
   const size_t body = received.find("\r\n\r\n");
   if (received.rfind("HTTP/1.1 200", 0) != 0 || body == std::string::npos)
     return out;
