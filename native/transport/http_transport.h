@@ -46,6 +46,8 @@ struct TransportOptions {
   std::function<double()> random;      // uniform [0, 1) for backoff jitter; default seeded
   RetryPolicy retry;
   size_t wire_log_body_cap = 64 * 1024; // response bytes kept in a wire log
+  // Idle kept-alive connections per origin for each core's worth of event loops (as nginx's
+  // `keepalive 8` per worker, one worker per core): with two loops per core each keeps half.
   size_t max_idle_connections_per_origin = 8;
   // chat_async: plain-HTTP endpoints at an IP address go through the event loop's own HTTP/1.1
   // client (stream_engine.h), everything else through libcurl. false, or IMC_UPSTREAM_CLIENT=
@@ -115,6 +117,9 @@ public:
   void share_loops(int fd, const std::function<void()> &on_ready);
   // After it returns no loop runs `on_ready` for `fd` again. Not from a loop's thread.
   void unshare_loops(int fd);
+
+  // How many event loops chat_async spreads its calls over: two per core (http_transport.cpp).
+  static size_t event_loops();
 
   // Idle kept-alive connections to `origin` ("http://127.0.0.1:8080"), for tests.
   size_t idle_connections(const std::string &origin) const;

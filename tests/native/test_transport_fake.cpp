@@ -299,7 +299,7 @@ TEST(TRANSPORT_SUITE, KeptAliveConnectionIsReusedByTheNextCall) {
 // connected anew. The limit is on idle connections, however many are busy.
 TEST(TRANSPORT_SUITE, AConnectionFreedWhileOtherStreamsRunIsKeptForTheNextCall) {
   FakeUpstream fake;
-  const size_t loops = std::max(1u, std::thread::hardware_concurrency());
+  const size_t loops = HttpTransport::event_loops();
   FakeReply slow = fake_reply::openai_sse({"a", "b", "c"});
   slow.chunk_delay_ms = 150;
   std::vector<FakeReply> replies(loops, slow);
@@ -309,7 +309,8 @@ TEST(TRANSPORT_SUITE, AConnectionFreedWhileOtherStreamsRunIsKeptForTheNextCall) 
   TransportOptions options = fast_options();
   options.max_idle_connections_per_origin = 1;
   HttpTransport transport(options);
-  const Endpoint e = endpoint_for(fake, Protocol::openai, "oa-idle");
+  Endpoint e = endpoint_for(fake, Protocol::openai, "oa-idle");
+  e.limits.concurrency = static_cast<int>(loops) + 2; // the quick calls never wait for a permit
   // One long stream on every loop; the quick calls then go to the first loop, one after another.
   for (auto &result : long_results)
     transport.chat_async(e, hello(true), {},
@@ -334,7 +335,7 @@ TEST(TRANSPORT_SUITE, AConnectionFreedWhileOtherStreamsRunIsKeptForTheNextCall) 
 TEST(TRANSPORT_SUITE, ABurstQueuedWhileTheLoopIsBusyStartsOverSeveralTurnsEachWithItsOutcome) {
   FakeUpstream fake;
   constexpr int kCalls = 48;
-  const size_t loops = std::max(1u, std::thread::hardware_concurrency());
+  const size_t loops = HttpTransport::event_loops();
   std::vector<FakeReply> replies;
   for (size_t i = 0; i < kCalls + loops; ++i)
     replies.push_back(fake_reply::openai_sse({"r" + std::to_string(i)}));
