@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The proxy's added latency against nginx, measured in the same run (docs/PERFORMANCE.md,
 # "Proxy"): the fake SSE upstream (bench/proxy/fake_sse_upstream.cpp) is streamed directly,
-# through Debian's nginx (proxy_buffering off, 8 kept-alive upstream connections, as imc serve's
-# transport keeps) and through
+# through Debian's nginx (proxy_buffering off, 8 kept-alive upstream connections per worker, as
+# imc serve's transport keeps per core) and through
 # `imc serve`, at 1, 64 and 256 concurrent streams (bench/proxy/proxy_load_client.cpp). Prints
 # time to first byte and total time, p50 and p99, what each proxy adds, and imc serve's peak RSS.
 #
@@ -81,7 +81,8 @@ http {
   fastcgi_temp_path $dir/tmp/fastcgi;
   uwsgi_temp_path $dir/tmp/uwsgi;
   scgi_temp_path $dir/tmp/scgi;
-  # Up to 8 idle upstream connections, as imc serve's transport keeps per origin.
+  # Up to 8 idle upstream connections per worker (one per core), as imc serve's transport keeps
+  # per origin and core (4 on each of its two loops per core).
   upstream fake { server 127.0.0.1:$UPSTREAM; keepalive 8; }
   server {
     listen 127.0.0.1:$port backlog=4096;
