@@ -160,6 +160,17 @@ IMC_SYS=$(( $(sys_ticks $IMC_PID) - IMC_SYS0 )); NGINX_SYS=$(( $(sys_ticks $NGIN
 HZ=$(getconf CLK_TCK)
 echo
 echo "CPU used during the run (the same streams through each): imc serve $(awk "BEGIN{print $IMC_CPU / $HZ}") s ($(awk "BEGIN{print $IMC_SYS / $HZ}") s in the kernel), nginx $(awk "BEGIN{print $NGINX_CPU / $HZ}") s ($(awk "BEGIN{print $NGINX_SYS / $HZ}") s in the kernel)"
+# The same per stream (every stream through each proxy, one-at-a-time and bursts, over the runs):
+# at 256 streams on two saturated cores each µs of a stream's CPU costs about 0.12 ms of the
+# median first byte (docs/PERFORMANCE.md, "Two loops per core"), and CPU time, unlike a p50, is
+# steady from run to run: the figure to follow when making a stream's work smaller.
+STREAMS=0
+LEVELS=${CONCURRENCY:-1,64,256}
+for level in ${LEVELS//,/ }; do
+  if [[ $level == 1 ]]; then STREAMS=$((STREAMS + ${SEQUENTIAL:-400})); else STREAMS=$((STREAMS + level * ${ROUNDS:-12})); fi
+done
+STREAMS=$((STREAMS * ${RUNS:-1}))
+echo "CPU per stream ($STREAMS streams through each): imc serve $(awk "BEGIN{printf \"%.1f\", ($IMC_CPU - $IMC_SYS) / $HZ / $STREAMS * 1e6}") µs user + $(awk "BEGIN{printf \"%.1f\", $IMC_SYS / $HZ / $STREAMS * 1e6}") µs kernel, nginx $(awk "BEGIN{printf \"%.1f\", ($NGINX_CPU - $NGINX_SYS) / $HZ / $STREAMS * 1e6}") µs user + $(awk "BEGIN{printf \"%.1f\", $NGINX_SYS / $HZ / $STREAMS * 1e6}") µs kernel"
 thread_ticks $IMC_PID > "$WORK/threads1"
 echo "imc serve CPU by thread name: $(join -a2 -e0 -o 0,1.2,2.2 "$WORK/threads0" "$WORK/threads1" | awk -v hz="$HZ" '{printf "%s %.2f s; ", $1, ($3 - $2) / hz}')"
 thread_switches $IMC_PID > "$WORK/switches1"
