@@ -162,8 +162,8 @@ echo
 echo "CPU used during the run (the same streams through each): imc serve $(awk "BEGIN{print $IMC_CPU / $HZ}") s ($(awk "BEGIN{print $IMC_SYS / $HZ}") s in the kernel), nginx $(awk "BEGIN{print $NGINX_CPU / $HZ}") s ($(awk "BEGIN{print $NGINX_SYS / $HZ}") s in the kernel)"
 # The same per stream (every stream through each proxy, one-at-a-time and bursts, over the runs):
 # at 256 streams on two saturated cores each µs of a stream's CPU costs about 0.12 ms of the
-# median first byte (docs/PERFORMANCE.md, "Two loops per core"), and CPU time, unlike a p50, is
-# steady from run to run: the figure to follow when making a stream's work smaller.
+# median first byte (docs/PERFORMANCE.md, "Two loops per core"). It moves by some 10 % from run to
+# run (the user / kernel split is the kernel's estimate): a change of a few µs needs a profile.
 STREAMS=0
 LEVELS=${CONCURRENCY:-1,64,256}
 for level in ${LEVELS//,/ }; do
