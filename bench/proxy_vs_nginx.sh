@@ -153,7 +153,7 @@ status=0
 "$BUILD/bench/proxy_load_client" --direct "$UPSTREAM" --nginx "$NGINX_PORT" --imc "$IMC_PORT" \
   --concurrency "${CONCURRENCY:-1,64,256}" --rounds "${ROUNDS:-12}" --sequential "${SEQUENTIAL:-400}" \
   --runs "${RUNS:-1}" ${SAMPLES:+--samples "$SAMPLES"} "${CONTROL_ARGS[@]}" \
-  ${PHASES_ARG:-} || status=$?
+  ${PHASES_ARG:-} | tee "$WORK/client.log" || status=$?
 IMC_CPU=$(( $(cpu_ticks $IMC_PID) - IMC_CPU0 )); NGINX_CPU=$(( $(cpu_ticks $NGINX_PIDS) - NGINX_CPU0 ))
 IMC_CS=$(( $(switches $IMC_PID) - IMC_CS0 )); NGINX_CS=$(( $(switches $NGINX_PIDS) - NGINX_CS0 ))
 IMC_SYS=$(( $(sys_ticks $IMC_PID) - IMC_SYS0 )); NGINX_SYS=$(( $(sys_ticks $NGINX_PIDS) - NGINX_SYS0 ))
@@ -164,12 +164,9 @@ echo "CPU used during the run (the same streams through each): imc serve $(awk "
 # at 256 streams on two saturated cores each µs of a stream's CPU costs about 0.12 ms of the
 # median first byte (docs/PERFORMANCE.md, "Two loops per core"). It moves by some 10 % from run to
 # run (the user / kernel split is the kernel's estimate): a change of a few µs needs a profile.
-STREAMS=0
-LEVELS=${CONCURRENCY:-1,64,256}
-for level in ${LEVELS//,/ }; do
-  if [[ $level == 1 ]]; then STREAMS=$((STREAMS + ${SEQUENTIAL:-400})); else STREAMS=$((STREAMS + level * ${ROUNDS:-12})); fi
-done
-STREAMS=$((STREAMS * ${RUNS:-1}))
+# The count is the client's: the "(N streams per target)" of each level of each run, summed.
+STREAMS=$(grep -o '([0-9]* streams per target)' "$WORK/client.log" | grep -o '[0-9]*' | awk '{n += $1} END {print n + 0}')
+[[ $STREAMS -gt 0 ]] || STREAMS=1 # (no level finished: the figures are then per nothing)
 echo "CPU per stream ($STREAMS streams through each): imc serve $(awk "BEGIN{printf \"%.1f\", ($IMC_CPU - $IMC_SYS) / $HZ / $STREAMS * 1e6}") µs user + $(awk "BEGIN{printf \"%.1f\", $IMC_SYS / $HZ / $STREAMS * 1e6}") µs kernel, nginx $(awk "BEGIN{printf \"%.1f\", ($NGINX_CPU - $NGINX_SYS) / $HZ / $STREAMS * 1e6}") µs user + $(awk "BEGIN{printf \"%.1f\", $NGINX_SYS / $HZ / $STREAMS * 1e6}") µs kernel"
 thread_ticks $IMC_PID > "$WORK/threads1"
 echo "imc serve CPU by thread name: $(join -a2 -e0 -o 0,1.2,2.2 "$WORK/threads0" "$WORK/threads1" | awk -v hz="$HZ" '{printf "%s %.2f s; ", $1, ($3 - $2) / hz}')"

@@ -119,6 +119,8 @@ struct HttpTransport::Impl {
                       const EndpointTimeouts &timeouts, int64_t start, int64_t deadline,
                       const CancelToken &cancel, Delivery &delivery, size_t body_cap);
 
+  static constexpr size_t kLoopsPerCore = 2;
+
   // Two event loops per core (event_loops()), started on first use. Each loop has its own
   // connection cache (like each nginx worker), of half the idle connections a core may keep, so
   // that all the loops keep as many as one per core would. A call goes to the least busy loop, the
@@ -132,10 +134,9 @@ struct HttpTransport::Impl {
   // core").
   detail::StreamEngine &engine() {
     std::call_once(engine_started, [this] {
-      const size_t n = HttpTransport::event_loops();
-      const size_t cores = std::max(1u, std::thread::hardware_concurrency());
-      const size_t idle = (options.max_idle_connections_per_origin * cores + n - 1) / n;
-      for (size_t i = 0; i < n; ++i)
+      const size_t idle =
+          (options.max_idle_connections_per_origin + kLoopsPerCore - 1) / kLoopsPerCore;
+      for (size_t i = 0; i < HttpTransport::event_loops(); ++i)
         engines.push_back(std::make_unique<detail::StreamEngine>(
             clock, [this] { return random01(); }, idle, options.wire_log_body_cap,
             own_http1_client()));
@@ -442,7 +443,7 @@ void HttpTransport::Impl::wait_elsewhere(std::unique_ptr<detail::StreamEngine::C
 }
 
 size_t HttpTransport::event_loops() {
-  return 2 * std::max(1u, std::thread::hardware_concurrency());
+  return Impl::kLoopsPerCore * std::max(1u, std::thread::hardware_concurrency());
 }
 
 void HttpTransport::share_loops(int fd, const std::function<void()> &on_ready) {
