@@ -2,6 +2,8 @@
 
 #include "text_util.h"
 
+#include <cstring>
+
 namespace imc {
 
 namespace {
@@ -51,11 +53,14 @@ bool SseParser::feed_bytes(std::string_view bytes) {
   }
   const size_t size = bytes.size();
   while (i < size) {
-    // The line's end, CR or LF, found with a plain loop: find_first_of tests each byte against
-    // the set through a call, a third of this parser's time.
-    size_t end = i;
-    while (end < size && bytes[end] != '\n' && bytes[end] != '\r')
-      ++end;
+    // The line's end, CR or LF: memchr (vectorised) finds the first LF, then a CR before it.
+    // A byte loop here was a tenth of the proxy's user time per relayed stream.
+    const char *from = bytes.data() + i;
+    const void *lf = std::memchr(from, '\n', size - i);
+    const size_t before_lf = lf ? static_cast<size_t>(static_cast<const char *>(lf) - from) : size - i;
+    const void *cr = std::memchr(from, '\r', before_lf);
+    const size_t end =
+        i + (cr ? static_cast<size_t>(static_cast<const char *>(cr) - from) : before_lf);
     const std::string_view piece = bytes.substr(i, end - i);
     if (piece.size() + line_.size() + data_.size() > max_event_bytes_) {
       failed_ = true;
