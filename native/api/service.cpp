@@ -19,36 +19,6 @@ std::string dump(const Json &j) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-void append_json_string(std::string &out, std::string_view text) {
-  for (const char c : text)
-    if (static_cast<unsigned char>(c) >= 0x80) {
-      out += dump(Json(std::string(text))); // UTF-8 checked (and mended) by nlohmann
-      return;
-    }
-  static const char kHex[] = "0123456789abcdef";
-  out += '"';
-  for (const char c : text) {
-    switch (c) {
-    case '"': out += "\\\""; break;
-    case '\\': out += "\\\\"; break;
-    case '\b': out += "\\b"; break;
-    case '\f': out += "\\f"; break;
-    case '\n': out += "\\n"; break;
-    case '\r': out += "\\r"; break;
-    case '\t': out += "\\t"; break;
-    default:
-      if (static_cast<unsigned char>(c) < 0x20) {
-        out += "\\u00";
-        out += kHex[(c >> 4) & 15];
-        out += kHex[c & 15];
-      } else {
-        out += c;
-      }
-    }
-  }
-  out += '"';
-}
-
 namespace {
 
 // Every reply and event of the service goes through here: the values of the key variables are

@@ -30,10 +30,6 @@ using Json = nlohmann::ordered_json;
 
 // One line of JSON; invalid UTF-8 (a model's broken bytes) is replaced, never thrown on.
 std::string dump(const Json &j);
-// Appends `text` as a JSON string, as dump(Json(text)) writes it (the same escapes, invalid
-// UTF-8 replaced), without building a value: ASCII text is escaped here, anything else goes
-// through nlohmann.
-void append_json_string(std::string &out, std::string_view text);
 
 struct NamedJury {
   std::string name;

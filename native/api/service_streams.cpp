@@ -9,6 +9,7 @@
 #include "store/transcript_text.h"
 
 #include "imc/chat_json.h"
+#include "imc/json_text.h"
 #include "imc/provider.h"
 
 #include <charconv>

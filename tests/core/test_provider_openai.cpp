@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <limits>
+#include <random>
 
 namespace imc {
 namespace {
@@ -36,6 +37,86 @@ Endpoint official_api() {
 
 test::DecoderFactory decoder(HttpResponseHead head = test::sse_head()) {
   return [head] { return openai::make_stream_decoder(head); };
+}
+
+// The body of a request whose turns are all plain text is written without a document
+// (openai.cpp, written_body): the bytes must be the document's, dumped as everywhere else, for
+// any text (quotes, control characters, UTF-8 valid or not), with or without each parameter.
+TEST(OpenAiRequest, PlainTextBodyIsTheDocumentsBytes) {
+  std::mt19937 random(5);
+  const auto text = [&](size_t max) {
+    std::string t(1 + random() % max, '\0');
+    for (char &c : t) {
+      switch (random() % 6) {
+      case 0: c = static_cast<char>(random() % 0x20); break; // control characters
+      case 1: c = "\"\\/\x7f"[random() % 4]; break;
+      case 2: c = static_cast<char>(0x80 + random() % 0x80); break; // UTF-8, valid or not
+      default: c = static_cast<char>(0x20 + random() % 0x5f); break;
+      }
+    }
+    if (random() % 3 == 0)
+      t += "caf\xC3\xA9 \xE2\x80\x94 \xF0\x9F\x98\x80";
+    return t;
+  };
+  for (int i = 0; i < 500; ++i) {
+    Endpoint endpoint = i % 7 == 0 ? official_api() : local_server();
+    endpoint.capabilities.streaming = i % 2 == 0;
+    endpoint.model = i % 5 == 0 ? text(12) : "model-" + std::to_string(i);
+    ChatRequest request;
+    request.system = i % 3 == 0 ? "" : text(40);
+    const size_t turns = 1 + random() % 4;
+    for (size_t t = 0; t < turns; ++t) {
+      if (t % 2 == 1 && random() % 2 == 0) { // an assistant turn of several parts
+        ChatTurn turn;
+        turn.role = ChatRole::assistant;
+        for (size_t k = random() % 3; k < 3; ++k)
+          turn.content.push_back(TextPart{text(10)});
+        request.turns.push_back(turn);
+      } else {
+        request.turns.push_back(t % 2 == 0 ? user_text(text(60)) : assistant_text(text(60)));
+      }
+    }
+    if (random() % 2)
+      request.parameters.temperature = (random() % 2000) / 1000.0 + (random() % 2 ? 1e-9 : 0.0);
+    if (random() % 2)
+      request.parameters.top_p = 1.0 / (1 + random() % 9);
+    if (random() % 2)
+      request.parameters.max_tokens = static_cast<int>(random() % 100000);
+    for (size_t k = random() % 3; k < 2; ++k)
+      request.parameters.stop.push_back(text(6));
+    request.parameters.stream = random() % 3 != 0;
+
+    nlohmann::ordered_json messages = nlohmann::ordered_json::array();
+    if (!request.system.empty())
+      messages.push_back({{"role", "system"}, {"content", request.system}});
+    for (const auto &turn : request.turns) {
+      std::string content;
+      for (const auto &part : turn.content)
+        content += std::get<TextPart>(part).text;
+      messages.push_back({{"role", to_string(turn.role)}, {"content", content}});
+    }
+    nlohmann::ordered_json body;
+    body["model"] = endpoint.model;
+    body["messages"] = messages;
+    const ChatParameters &p = request.parameters;
+    if (p.temperature)
+      body["temperature"] = *p.temperature;
+    if (p.top_p)
+      body["top_p"] = *p.top_p;
+    if (p.max_tokens)
+      body[i % 7 == 0 ? "max_completion_tokens" : "max_tokens"] = *p.max_tokens;
+    if (!p.stop.empty())
+      body["stop"] = p.stop;
+    if (p.stream && endpoint.capabilities.streaming) {
+      body["stream"] = true;
+      body["stream_options"] = {{"include_usage", true}};
+    }
+    const auto http = openai::build_request(endpoint, request);
+    ASSERT_TRUE(http) << format_errors(http.errors());
+    ASSERT_EQ(http->body,
+              body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace))
+        << "case " << i;
+  }
 }
 
 TEST(OpenAiRequest, BuildsChatCompletionsWithImageUrlParts) {

@@ -1,7 +1,9 @@
-// The relay's JSON string writer (api/service_impl.h, append_json_string) writes what
-// nlohmann's dump (the service's dump()) writes for the same text: quotes, backslashes, every
-// control character, DEL, valid UTF-8, and invalid UTF-8 (replaced, never thrown on).
+// The JSON string writer of the relay and of the chat requests (imc/json_text.h,
+// append_json_string) writes what nlohmann's dump (the service's dump()) writes for the same
+// text: quotes, backslashes, every control character, DEL, valid UTF-8, and invalid UTF-8
+// (replaced, never thrown on).
 #include "api/service_impl.h"
+#include "imc/json_text.h"
 
 #include <gtest/gtest.h>
 
@@ -14,7 +16,7 @@ using imc::api::Json;
 
 std::string written(std::string_view text) {
   std::string out = "[";
-  imc::api::append_json_string(out, text);
+  imc::append_json_string(out, text);
   return out;
 }
 
@@ -41,6 +43,49 @@ TEST(RelayJson, WritesWhatDumpWritesForRandomBytes) {
     std::string text(random() % 24, '\0');
     for (char &c : text) // mostly ASCII, some high bytes
       c = static_cast<char>(random() % 8 == 0 ? 0x80 + random() % 0x80 : random() % 0x80);
+    ASSERT_EQ(written(text), expected(text)) << "case " << i;
+  }
+}
+
+// Valid UTF-8 is escaped by the writer itself (invalid goes to nlohmann): random code points of
+// every length, control characters and quotes among them.
+TEST(RelayJson, WritesWhatDumpWritesForRandomValidUtf8) {
+  std::mt19937 random(11);
+  const auto encode = [](std::string &out, uint32_t cp) {
+    if (cp < 0x80) {
+      out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+      out += static_cast<char>(0xC0 | (cp >> 6));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      out += static_cast<char>(0xE0 | (cp >> 12));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+      out += static_cast<char>(0xF0 | (cp >> 18));
+      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+  };
+  for (int i = 0; i < 2000; ++i) {
+    std::string text;
+    const size_t count = random() % 40;
+    for (size_t k = 0; k < count; ++k) {
+      uint32_t cp = 0;
+      switch (random() % 5) {
+      case 0: cp = random() % 0x20; break;         // control characters
+      case 1: cp = 0x20 + random() % 0x60; break;  // printable ASCII, quotes, backslash, DEL
+      case 2: cp = 0x80 + random() % 0x780; break; // two bytes
+      case 3:                                      // three bytes, no surrogates
+        do
+          cp = 0x800 + random() % 0xF800;
+        while (cp >= 0xD800 && cp <= 0xDFFF);
+        break;
+      default: cp = 0x10000 + random() % 0x100000; break; // four bytes
+      }
+      encode(text, cp);
+    }
     ASSERT_EQ(written(text), expected(text)) << "case " << i;
   }
 }

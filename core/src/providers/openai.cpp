@@ -2,6 +2,9 @@
 
 #include "provider_common.h"
 
+#include "imc/json_text.h"
+
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -33,11 +36,10 @@ void read_usage(const Json &chunk, wire::EventSink &sink) {
 }
 
 // A turn of a single text part goes as a plain string, which every compatible server reads.
+bool plain_turn(const ChatTurn &turn);
+
 OrderedJson message_content(const ChatTurn &turn, size_t t, wire::RequestDraft &draft) {
-  const bool plain =
-      turn.role == ChatRole::assistant ||
-      (turn.content.size() == 1 && std::holds_alternative<TextPart>(turn.content[0]));
-  if (plain) {
+  if (plain_turn(turn)) {
     std::string text;
     for (const auto &part : turn.content)
       if (const auto *p = std::get_if<TextPart>(&part))
@@ -218,8 +220,22 @@ std::optional<CommonChunk> read_common_chunk(std::string_view data) {
 #endif
 }
 
-Result<HttpRequest> build_request(const Endpoint &endpoint, const ChatRequest &request) {
-  wire::RequestDraft draft = wire::start_request(endpoint, request);
+namespace {
+
+// A turn that goes as a plain string (message_content()).
+bool plain_turn(const ChatTurn &turn) {
+  return turn.role == ChatRole::assistant ||
+         (turn.content.size() == 1 && std::holds_alternative<TextPart>(turn.content[0]));
+}
+
+std::string_view max_tokens_key(const Endpoint &endpoint) {
+  const auto url = split_url(endpoint.base_url);
+  return url && url->host == "api.openai.com" ? "max_completion_tokens" : "max_tokens";
+}
+
+// The body as a document: every kind of turn.
+OrderedJson document_body(const Endpoint &endpoint, const ChatRequest &request,
+                          wire::RequestDraft &draft) {
   const ChatParameters &params = draft.params;
   OrderedJson messages = OrderedJson::array();
   if (!request.system.empty())
@@ -234,20 +250,94 @@ Result<HttpRequest> build_request(const Endpoint &endpoint, const ChatRequest &r
     body["temperature"] = *params.temperature;
   if (params.top_p)
     body["top_p"] = *params.top_p;
-  if (params.max_tokens) {
-    const auto url = split_url(endpoint.base_url);
-    const bool official = url && url->host == "api.openai.com";
-    body[official ? "max_completion_tokens" : "max_tokens"] = *params.max_tokens;
-  }
+  if (params.max_tokens)
+    body[std::string(max_tokens_key(endpoint))] = *params.max_tokens;
   if (!params.stop.empty())
     body["stop"] = params.stop;
   if (params.stream) {
     body["stream"] = true;
     body["stream_options"] = {{"include_usage", true}};
   }
+  return body;
+}
+
+// The same bytes written straight out when every turn is plain text, as every turn of a relayed
+// chat and of a conversation run is: building and dumping the document was a sixth of the
+// proxy's instructions per stream. tests/core/test_provider_openai.cpp compares the two.
+std::string written_body(const Endpoint &endpoint, const ChatRequest &request,
+                         const ChatParameters &params) {
+  std::string out;
+  size_t size = endpoint.model.size() + request.system.size() + 128;
+  for (const auto &turn : request.turns)
+    for (const auto &part : turn.content)
+      if (const auto *p = std::get_if<TextPart>(&part))
+        size += p->text.size() + 32;
+  out.reserve(size);
+  out += "{\"model\":";
+  append_json_string(out, endpoint.model);
+  out += ",\"messages\":[";
+  bool first = true;
+  const auto message = [&](std::string_view role, std::string_view content) {
+    out += first ? "{\"role\":" : ",{\"role\":";
+    first = false;
+    append_json_string(out, role);
+    out += ",\"content\":";
+    append_json_string(out, content);
+    out += '}';
+  };
+  if (!request.system.empty())
+    message("system", request.system);
+  std::string joined;
+  for (const auto &turn : request.turns) {
+    if (turn.content.size() == 1 && std::holds_alternative<TextPart>(turn.content[0])) {
+      message(to_string(turn.role), std::get<TextPart>(turn.content[0]).text);
+      continue;
+    }
+    joined.clear(); // an assistant turn's text parts, joined (images are not sent back)
+    for (const auto &part : turn.content)
+      if (const auto *p = std::get_if<TextPart>(&part))
+        joined += p->text;
+    message(to_string(turn.role), joined);
+  }
+  out += ']';
+  // Numbers as nlohmann writes them (the shortest text that reads back the same double).
+  const auto number = [&](std::string_view key, const OrderedJson &value) {
+    out += ",\"";
+    out += key;
+    out += "\":";
+    out += value.dump();
+  };
+  if (params.temperature)
+    number("temperature", *params.temperature);
+  if (params.top_p)
+    number("top_p", *params.top_p);
+  if (params.max_tokens)
+    number(max_tokens_key(endpoint), *params.max_tokens);
+  if (!params.stop.empty()) {
+    out += ",\"stop\":[";
+    for (size_t i = 0; i < params.stop.size(); ++i) {
+      if (i > 0)
+        out += ',';
+      append_json_string(out, params.stop[i]);
+    }
+    out += ']';
+  }
+  if (params.stream)
+    out += ",\"stream\":true,\"stream_options\":{\"include_usage\":true}";
+  out += '}';
+  return out;
+}
+
+} // namespace
+
+Result<HttpRequest> build_request(const Endpoint &endpoint, const ChatRequest &request) {
+  wire::RequestDraft draft = wire::start_request(endpoint, request);
+  std::string body = std::all_of(request.turns.begin(), request.turns.end(), plain_turn)
+                         ? written_body(endpoint, request, draft.params)
+                         : wire::to_json_text(document_body(endpoint, request, draft));
   return wire::finish_request(endpoint, draft,
-                              wire::join_url(endpoint.base_url, "/chat/completions"), body,
-                              "text/event-stream", "");
+                              wire::join_url(endpoint.base_url, "/chat/completions"),
+                              std::move(body), "text/event-stream", "");
 }
 
 std::vector<ChatEvent> decode_response(const HttpResponseHead &head, std::string_view body) {

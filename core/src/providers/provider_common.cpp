@@ -172,6 +172,13 @@ RequestDraft start_request(const Endpoint &endpoint, const ChatRequest &request)
 Result<HttpRequest> finish_request(const Endpoint &endpoint, RequestDraft &draft, std::string url,
                                    const OrderedJson &body, std::string_view stream_accept,
                                    std::string_view default_key_header) {
+  return finish_request(endpoint, draft, std::move(url), to_json_text(body), stream_accept,
+                        default_key_header);
+}
+
+Result<HttpRequest> finish_request(const Endpoint &endpoint, RequestDraft &draft, std::string url,
+                                   std::string body, std::string_view stream_accept,
+                                   std::string_view default_key_header) {
   HttpRequest http;
   http.auth = auth_needs(endpoint, default_key_header, draft.errors);
   if (!draft.errors.empty())
@@ -182,7 +189,7 @@ Result<HttpRequest> finish_request(const Endpoint &endpoint, RequestDraft &draft
       {"accept", draft.params.stream ? std::string(stream_accept) : "application/json"}};
   for (const auto &h : endpoint.extra_headers)
     http.headers.push_back(h);
-  http.body = to_json_text(body);
+  http.body = std::move(body);
   http.stream = draft.params.stream;
   return http;
 }

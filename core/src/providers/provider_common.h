@@ -81,6 +81,10 @@ RequestDraft start_request(const Endpoint &endpoint, const ChatRequest &request)
 Result<HttpRequest> finish_request(const Endpoint &endpoint, RequestDraft &draft, std::string url,
                                    const OrderedJson &body, std::string_view stream_accept,
                                    std::string_view default_key_header);
+// As above, the body already written as JSON text.
+Result<HttpRequest> finish_request(const Endpoint &endpoint, RequestDraft &draft, std::string url,
+                                   std::string body, std::string_view stream_accept,
+                                   std::string_view default_key_header);
 
 // A turn's parts in a provider's block shapes: `text(const std::string &)` and
 // `image(const EncodedImage &)` make one block each. Empty text parts are left out; images are
