@@ -187,7 +187,8 @@ CallContext::CallContext(const Endpoint &endpoint, const HttpRequest &request, C
   log.endpoint = endpoint.name;
   log.protocol = to_string(endpoint.protocol);
   log.started_unix_ms = clock.unix_ms();
-  log.request = logged_request(request, request, options_.wire_log_bodies, secrets_);
+  // The request is logged by each attempt, with what it was sent with; finish() logs it for a
+  // call that ends before any.
 }
 
 std::optional<StreamError> CallContext::prepare() {
@@ -196,6 +197,8 @@ std::optional<StreamError> CallContext::prepare() {
     return make_error(ErrorKind::config,
                       "endpoint " + endpoint_.name + ": " + format_errors(url.errors()));
   url_ = std::move(*url);
+  if (request_.auth.empty())
+    return std::nullopt; // no key to look for (and no copy of the request to look with)
   // A missing key is a config error now, not after a wait for the limiter.
   HttpRequest probe = request_;
   if (auto status = add_secrets(probe, settings_.env, clock_.unix_ms(), secrets_); !status)
@@ -208,6 +211,7 @@ std::optional<StreamError> CallContext::next_outgoing(HttpRequest &outgoing) {
   if (auto status = add_secrets(outgoing, settings_.env, clock_.unix_ms(), secrets_); !status)
     return make_error(ErrorKind::config, describe_secret_errors(status.errors()));
   result_.wire_log.request = logged_request(outgoing, request_, options_.wire_log_bodies, secrets_);
+  request_logged_ = true;
   return std::nullopt;
 }
 
@@ -265,6 +269,8 @@ CallContext::Next CallContext::next_step(double random01, int64_t now_ms) {
 
 CallResult CallContext::finish(std::optional<StreamError> error) {
   WireLog &log = result_.wire_log;
+  if (!request_logged_) // no attempt went out: the request as the call was given it
+    log.request = logged_request(request_, request_, options_.wire_log_bodies, secrets_);
   if (error) {
     secrets_.scrub_in_place(error->message);
     delivery_.fail(*error);

@@ -144,6 +144,8 @@ public:
   const Endpoint &endpoint() const { return endpoint_; }
   const CallOptions &options() const { return options_; }
   const UrlParts &url() const { return *url_; }
+  const UrlParts *prepared_url() const { return url_ ? &*url_ : nullptr; } // (prepare() ran)
+  const std::string &request_url() const { return request_.url; }
   const EndpointTimeouts &timeouts() const { return timeouts_; }
   int64_t start_ms() const { return start_; }
   int64_t deadline_ms() const { return deadline_; }
@@ -169,6 +171,7 @@ private:
   Delivery delivery_;
   std::optional<UrlParts> url_;
   std::optional<StreamError> failure_; // of the last attempt
+  bool request_logged_ = false; // by an attempt (next_outgoing)
   bool stale_connection_ = false;
   bool stale_retry_used_ = false;
   bool retryable_ = false;

@@ -477,7 +477,6 @@ struct StreamEngine::Impl {
     a.record.reused_connection = connects == 0 && code == CURLE_OK;
     a.record.ended_ms = clock.steady_ms() - ctx.start_ms();
     const bool ok = code == CURLE_OK && aborted == AbortReason::none;
-    const std::string origin = ctx.url().origin();
 
     if (!a.terminal && !a.failure) {
       const bool error_status = a.head && !is_success_status(a.head->status);
@@ -488,6 +487,7 @@ struct StreamEngine::Impl {
         }
         ctx.delivery().route(a.decoder->finish(), a);
       } else {
+        const std::string origin = ctx.url().origin();
         const StreamError e = aborted != AbortReason::none
                                   ? abort_error(aborted, origin, ctx.timeouts())
                                   : curl_failure(code, origin, a, r.connect_ms, connect_time > 0);
@@ -547,17 +547,24 @@ struct StreamEngine::Impl {
   bool start_own(Running &r) {
     if (!own_client)
       return false;
-    auto url = split_url(r.outgoing.url);
-    if (!url)
-      return false;
-    auto address = plain_http_address(*url);
+    // The call's URL, read once by prepare(), unless the attempt's differs (a key in its query).
+    const CallContext &ctx = *r.call->context;
+    std::optional<UrlParts> own_url;
+    if (!ctx.prepared_url() || r.outgoing.url != ctx.request_url()) {
+      auto parsed = split_url(r.outgoing.url);
+      if (!parsed)
+        return false;
+      own_url = std::move(*parsed);
+    }
+    const UrlParts &url = own_url ? *own_url : *ctx.prepared_url();
+    auto address = plain_http_address(url);
     if (!address)
       return false;
     auto own = std::make_unique<Own>();
     own->r = &r;
     own->address = *address;
-    own->origin = url->origin();
-    own->out = http1_request_bytes(r.outgoing, *url);
+    own->origin = url.origin();
+    own->out = http1_request_bytes(r.outgoing, url);
     r.own = std::move(own);
     own_connect(r, true);
     return true;

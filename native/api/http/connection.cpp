@@ -52,10 +52,28 @@ ConnectionStream::ConnectionStream(int fd, const sockaddr_storage &peer,
 }
 
 std::string address_text(const sockaddr_storage &peer) {
-  std::string ip;
-  int port = 0;
-  address_of(peer, ip, port);
-  return ip;
+  // Every request asks, and most come from the address before (inet_ntop formats IPv4 with
+  // sprintf, a µs of each relayed chat): the last one is kept per thread.
+  thread_local sockaddr_storage last{};
+  thread_local std::string last_text;
+  const auto same = [&] {
+    if (peer.ss_family != last.ss_family)
+      return false;
+    if (peer.ss_family == AF_INET)
+      return reinterpret_cast<const sockaddr_in &>(peer).sin_addr.s_addr ==
+             reinterpret_cast<const sockaddr_in &>(last).sin_addr.s_addr;
+    if (peer.ss_family == AF_INET6)
+      return std::memcmp(&reinterpret_cast<const sockaddr_in6 &>(peer).sin6_addr,
+                         &reinterpret_cast<const sockaddr_in6 &>(last).sin6_addr,
+                         sizeof(in6_addr)) == 0;
+    return false;
+  };
+  if (!same()) {
+    int port = 0;
+    address_of(peer, last_text, port);
+    last = peer;
+  }
+  return last_text;
 }
 
 ConnectionStream *ConnectionStream::current() { return g_current; }
