@@ -187,8 +187,7 @@ CallContext::CallContext(const Endpoint &endpoint, const HttpRequest &request, C
   log.endpoint = endpoint.name;
   log.protocol = to_string(endpoint.protocol);
   log.started_unix_ms = clock.unix_ms();
-  // The request is logged by each attempt, with what it was sent with; finish() logs it for a
-  // call that ends before any.
+  // The request is logged by next_outgoing() or, if it carries no keys, by finish().
 }
 
 std::optional<StreamError> CallContext::prepare() {
@@ -206,7 +205,13 @@ std::optional<StreamError> CallContext::prepare() {
   return std::nullopt;
 }
 
-std::optional<StreamError> CallContext::next_outgoing(HttpRequest &outgoing) {
+std::optional<StreamError> CallContext::next_outgoing(HttpRequest &outgoing,
+                                                      const HttpRequest *&sending) {
+  if (request_.auth.empty()) {
+    sending = &request_;
+    return std::nullopt;
+  }
+  sending = &outgoing;
   outgoing = request_;
   if (auto status = add_secrets(outgoing, settings_.env, clock_.unix_ms(), secrets_); !status)
     return make_error(ErrorKind::config, describe_secret_errors(status.errors()));
@@ -269,7 +274,7 @@ CallContext::Next CallContext::next_step(double random01, int64_t now_ms) {
 
 CallResult CallContext::finish(std::optional<StreamError> error) {
   WireLog &log = result_.wire_log;
-  if (!request_logged_) // no attempt went out: the request as the call was given it
+  if (!request_logged_) // as the call was given it: it had no keys, or no attempt went out
     log.request = logged_request(request_, request_, options_.wire_log_bodies, secrets_);
   if (error) {
     secrets_.scrub_in_place(error->message);

@@ -124,8 +124,10 @@ public:
 
   // The URL and the key variables; an error ends the call before any wait or traffic.
   std::optional<StreamError> prepare();
-  // The request of the next attempt, with its secrets (logged redacted).
-  std::optional<StreamError> next_outgoing(HttpRequest &outgoing);
+  // The request of the next attempt: `sending` points at it. A request with keys to add gets
+  // them in `outgoing`, a copy (logged redacted now: each attempt's differ); one without is sent
+  // as the call was given it, uncopied, and logged once, when the call ends.
+  std::optional<StreamError> next_outgoing(HttpRequest &outgoing, const HttpRequest *&sending);
   // An attempt ended. True when the call is over (its terminal event was passed on).
   bool record(Attempt attempt);
 

@@ -117,7 +117,8 @@ struct StreamEngine::Impl {
     std::unique_ptr<Own> own; // an attempt through the engine's own client
     // An attempt is on the wire (libcurl's or the engine's own).
     bool in_attempt() const { return easy || own; }
-    HttpRequest outgoing;
+    HttpRequest outgoing;                // the attempt's request when keys were added to it
+    const HttpRequest *sending = nullptr; // the attempt's request: `outgoing` or the call's own
     Attempt attempt;
     int status = 0; // of the response being read
     std::vector<std::pair<std::string, std::string>> head_headers;
@@ -384,7 +385,7 @@ struct StreamEngine::Impl {
         return add_timer(now + wait, r, TimerKind::retry);
       }
     }
-    if (auto error = ctx.next_outgoing(r.outgoing))
+    if (auto error = ctx.next_outgoing(r.outgoing, r.sending))
       return finish(r, error);
     ++r.generation;
     r.attempt = Attempt{};
@@ -407,7 +408,7 @@ struct StreamEngine::Impl {
     }
     r.easy = e;
     curl_easy_setopt(e, CURLOPT_PRIVATE, &r);
-    curl_easy_setopt(e, CURLOPT_URL, r.outgoing.url.c_str());
+    curl_easy_setopt(e, CURLOPT_URL, r.sending->url.c_str());
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_PROXY, ""); // like the blocking path: no proxy from the environment
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
@@ -420,21 +421,21 @@ struct StreamEngine::Impl {
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &Impl::on_body);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, &r);
     // libcurl names the URL's host unless the request sets its own (SigV4 signs it).
-    for (const auto &[name, value] : r.outgoing.headers)
+    for (const auto &[name, value] : r.sending->headers)
       r.headers = curl_slist_append(r.headers, (name + ": " + value).c_str());
     r.headers = curl_slist_append(r.headers, "Expect:"); // no 100-continue round trip
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, r.headers);
-    if (r.outgoing.method == "GET") {
+    if (r.sending->method == "GET") {
       curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
     } else {
       curl_easy_setopt(e, CURLOPT_POST, 1L);
-      if (r.outgoing.method != "POST")
-        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r.outgoing.method.c_str());
-      // Not copied: `outgoing` lives as long as the attempt. A small body goes out in the same
+      if (r.sending->method != "POST")
+        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r.sending->method.c_str());
+      // Not copied: the request lives as long as the attempt. A small body goes out in the same
       // packet as the head.
       curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
-                       static_cast<curl_off_t>(r.outgoing.body.size()));
-      curl_easy_setopt(e, CURLOPT_POSTFIELDS, r.outgoing.body.data());
+                       static_cast<curl_off_t>(r.sending->body.size()));
+      curl_easy_setopt(e, CURLOPT_POSTFIELDS, r.sending->body.data());
     }
     curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, &Impl::on_connected);
     curl_easy_setopt(e, CURLOPT_PREREQDATA, &r);
@@ -550,8 +551,8 @@ struct StreamEngine::Impl {
     // The call's URL, read once by prepare(), unless the attempt's differs (a key in its query).
     const CallContext &ctx = *r.call->context;
     std::optional<UrlParts> own_url;
-    if (!ctx.prepared_url() || r.outgoing.url != ctx.request_url()) {
-      auto parsed = split_url(r.outgoing.url);
+    if (!ctx.prepared_url() || r.sending->url != ctx.request_url()) {
+      auto parsed = split_url(r.sending->url);
       if (!parsed)
         return false;
       own_url = std::move(*parsed);
@@ -564,7 +565,7 @@ struct StreamEngine::Impl {
     own->r = &r;
     own->address = *address;
     own->origin = url.origin();
-    own->out = http1_request_bytes(r.outgoing, url);
+    own->out = http1_request_bytes(*r.sending, url);
     r.own = std::move(own);
     own_connect(r, true);
     return true;

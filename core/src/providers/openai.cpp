@@ -228,9 +228,9 @@ bool plain_turn(const ChatTurn &turn) {
          (turn.content.size() == 1 && std::holds_alternative<TextPart>(turn.content[0]));
 }
 
-std::string_view max_tokens_key(const Endpoint &endpoint) {
-  const auto url = split_url(endpoint.base_url);
-  return url && url->host == "api.openai.com" ? "max_completion_tokens" : "max_tokens";
+std::string_view max_tokens_key(const wire::RequestDraft &draft) {
+  return draft.base_url && draft.base_url->host == "api.openai.com" ? "max_completion_tokens"
+                                                                     : "max_tokens";
 }
 
 // The body as a document: every kind of turn.
@@ -251,7 +251,7 @@ OrderedJson document_body(const Endpoint &endpoint, const ChatRequest &request,
   if (params.top_p)
     body["top_p"] = *params.top_p;
   if (params.max_tokens)
-    body[std::string(max_tokens_key(endpoint))] = *params.max_tokens;
+    body[std::string(max_tokens_key(draft))] = *params.max_tokens;
   if (!params.stop.empty())
     body["stop"] = params.stop;
   if (params.stream) {
@@ -265,7 +265,8 @@ OrderedJson document_body(const Endpoint &endpoint, const ChatRequest &request,
 // chat and of a conversation run is: building and dumping the document was a sixth of the
 // proxy's instructions per stream. tests/core/test_provider_openai.cpp compares the two.
 std::string written_body(const Endpoint &endpoint, const ChatRequest &request,
-                         const ChatParameters &params) {
+                         const wire::RequestDraft &draft) {
+  const ChatParameters &params = draft.params;
   std::string out;
   size_t size = endpoint.model.size() + request.system.size() + 128;
   for (const auto &turn : request.turns)
@@ -312,7 +313,7 @@ std::string written_body(const Endpoint &endpoint, const ChatRequest &request,
   if (params.top_p)
     number("top_p", *params.top_p);
   if (params.max_tokens)
-    number(max_tokens_key(endpoint), *params.max_tokens);
+    number(max_tokens_key(draft), *params.max_tokens);
   if (!params.stop.empty()) {
     out += ",\"stop\":[";
     for (size_t i = 0; i < params.stop.size(); ++i) {
@@ -333,7 +334,7 @@ std::string written_body(const Endpoint &endpoint, const ChatRequest &request,
 Result<HttpRequest> build_request(const Endpoint &endpoint, const ChatRequest &request) {
   wire::RequestDraft draft = wire::start_request(endpoint, request);
   std::string body = std::all_of(request.turns.begin(), request.turns.end(), plain_turn)
-                         ? written_body(endpoint, request, draft.params)
+                         ? written_body(endpoint, request, draft)
                          : wire::to_json_text(document_body(endpoint, request, draft));
   return wire::finish_request(endpoint, draft,
                               wire::join_url(endpoint.base_url, "/chat/completions"),

@@ -97,12 +97,16 @@ Error endpoint_error(const Endpoint &endpoint, std::string pointer, std::string 
                std::move(found)};
 }
 
-void check_endpoint(const Endpoint &endpoint, Errors &errors) {
+std::optional<UrlParts> check_endpoint(const Endpoint &endpoint, Errors &errors) {
   if (endpoint.model.empty())
     errors.push_back(endpoint_error(endpoint, "/model", "a model id", "an empty string"));
-  if (!split_url(endpoint.base_url))
+  auto url = split_url(endpoint.base_url);
+  if (!url) {
     errors.push_back(endpoint_error(endpoint, "/base_url", "an http:// or https:// URL",
                                     "\"" + endpoint.base_url + "\""));
+    return std::nullopt;
+  }
+  return std::move(*url);
 }
 
 std::string part_pointer(size_t turn, size_t part) {
@@ -162,7 +166,7 @@ std::optional<EncodedImage> encode_image(const ImagePart &image, const ImageLimi
 
 RequestDraft start_request(const Endpoint &endpoint, const ChatRequest &request) {
   RequestDraft draft;
-  check_endpoint(endpoint, draft.errors);
+  draft.base_url = check_endpoint(endpoint, draft.errors);
   check_turns(endpoint, request, draft.errors);
   draft.params = effective_parameters(endpoint, request.parameters);
   draft.limits = image_limits(endpoint.protocol);

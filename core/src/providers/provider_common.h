@@ -57,7 +57,7 @@ struct EncodedImage {
 
 // Checks shared by every adapter; errors are appended. Endpoint problems name the endpoint
 // (kind config), request problems name kRequestSource (kind unsupported, see to_stream_error).
-void check_endpoint(const Endpoint &endpoint, Errors &errors);
+std::optional<UrlParts> check_endpoint(const Endpoint &endpoint, Errors &errors);
 void check_turns(const Endpoint &endpoint, const ChatRequest &request, Errors &errors);
 
 // The image as the provider gets it: sniffed type (the declared mime type may be wrong), checked
@@ -74,6 +74,7 @@ struct RequestDraft {
   Errors errors;
   ChatParameters params; // effective_parameters()
   ImageLimits limits;    // image_limits(endpoint.protocol)
+  std::optional<UrlParts> base_url; // the endpoint's, read (nullopt: an error says why)
 };
 RequestDraft start_request(const Endpoint &endpoint, const ChatRequest &request);
 

@@ -119,7 +119,7 @@ std::optional<LaneRequest> read_lane_request(std::string_view bytes, size_t max_
       reading.request.body.size() > max_body)
     return std::nullopt;
   reading.request.size = parsed;
-  return reading.request;
+  return std::move(reading.request);
 }
 
 } // namespace imc::api::http
