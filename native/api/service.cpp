@@ -318,6 +318,9 @@ void Service::route(const ApiRequest &request, ApiSink &sink) {
     f.status = 405;
     reply_error(sink, f);
   };
+  // The relayed chat first: the route of nearly every request under load.
+  if (is({"api", "chat"}))
+    return post ? chat(request, sink) : wrong_method("POST");
   // A path segment that should be an id but is not one.
   if (n >= 3 && (parts[1] == "transcripts" || parts[1] == "sessions" || parts[1] == "reports") &&
       !valid_id(parts[2]))
@@ -355,8 +358,6 @@ void Service::route(const ApiRequest &request, ApiSink &sink) {
     return post ? stop_session(parts[2], sink) : wrong_method("POST");
   if (is({"api", "jury"}))
     return post ? score(request, sink) : wrong_method("POST");
-  if (is({"api", "chat"}))
-    return post ? chat(request, sink) : wrong_method("POST");
   reply_error(sink, not_found("no API route " + request.method + " " + request.path,
                               "See docs/API.md for the routes."));
 }

@@ -474,8 +474,13 @@ void Service::chat(const ApiRequest &request, ApiSink &sink) {
     std::optional<StreamWatch::Registration> registration;
     std::optional<Usage> usage;
     std::optional<EventSender> send;
+    std::string endpoint, client; // (here, so that each callback holds the stream alone: no
+    bool log_calls = false;       // std::function then allocates)
   };
   auto stream = std::make_shared<ChatStream>();
+  stream->endpoint = endpoint.name;
+  stream->client = request.client;
+  stream->log_calls = settings_.log_calls;
   // Detached, the call runs on the transport's event loop and this thread goes back to serving
   // connections; else (a sink that cannot detach) it runs here.
   stream->owned = sink.detach();
@@ -496,7 +501,7 @@ void Service::chat(const ApiRequest &request, ApiSink &sink) {
       stream->send->all({});
   };
   // The callback owns the stream too: it lives as long as the call, on whichever thread.
-  options.on_event = [stream, name = endpoint.name](const ChatEvent &event) {
+  options.on_event = [stream](const ChatEvent &event) {
     ChatStream &c = *stream;
     EventSender &send = *c.send;
     if (const auto *delta = std::get_if<TextDelta>(&event)) {
@@ -535,7 +540,7 @@ void Service::chat(const ApiRequest &request, ApiSink &sink) {
         return;
       ApiFailure f = c.registration->why_cancelled() == StreamWatch::Why::shutdown
                          ? unavailable(shutdown_message, "Send the request again later.")
-                         : upstream_failure(*error, name);
+                         : upstream_failure(*error, c.endpoint);
       if (!send.started())
         reply_error(*c.sink, f); // nothing streamed yet: a plain error reply with its status
       else
@@ -543,10 +548,10 @@ void Service::chat(const ApiRequest &request, ApiSink &sink) {
     }
   };
   // Once the call is over: the log line, and (the last owner letting go) the stream's end.
-  auto done = [this, stream, client = request.client,
-               name = endpoint.name](const transport::CallResult &result) {
-    if (settings_.log_calls)
-      std::fprintf(stderr, "imc serve: chat %s %s: %s, %lld ms%s\n", client.c_str(), name.c_str(),
+  auto done = [stream](const transport::CallResult &result) {
+    if (stream->log_calls)
+      std::fprintf(stderr, "imc serve: chat %s %s: %s, %lld ms%s\n", stream->client.c_str(),
+                   stream->endpoint.c_str(),
                    result.wire_log.status.c_str(),
                    static_cast<long long>(result.wire_log.latency_ms),
                    stream->send->gone() ||
