@@ -8,13 +8,15 @@
 //
 //   proxy_load_client --direct PORT --nginx PORT --imc PORT [--control PORT]
 //                     [--concurrency 1,64,256] [--sequential 400] [--rounds 12] [--runs 1]
-//                     [--settle-ms 50] [--samples FILE]
+//                     [--settle-ms 50] [--samples FILE] [--warmup 8] [--phases]
 // The rule: imc serve's TTFB and total p50 within 0.5 ms of nginx's, its p99s within 2 ms, and no
 // stream failed. --runs N repeats the whole measurement N times and judges the median of each
 // figure over the runs (each run's own verdict is printed too); the exit status is 0 when the
 // rule holds (in the one run, or on the medians); with several runs it also prints the figures
 // over all their streams pooled, with the count of one-at-a-time first bytes over 3 ms.
 // --settle-ms: the pause after each burst (a tenth of it after each one-at-a-time stream).
+// --warmup: streams through each target before any is measured (connection pools, page cache,
+// first-use paths); bench/proxy_instructions.sh counts a proxy's work per stream with none.
 // --control names a second nginx, configured as the first: a fourth target, interleaved like the
 // others and judged against the first nginx by the same rule as imc serve; how often an identical
 // proxy fails the rule against the first says how much of a verdict is the machine's noise.
@@ -240,14 +242,14 @@ int main(int argc, char **argv) {
   // Each level's table as it is done, also when the output goes to a file (a run takes minutes).
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
   int direct = 0, nginx = 0, imc = 0, control = 0, sequential = 400, rounds = 12, settle_ms = 50,
-      runs = 1;
+      runs = 1, warmup = 8;
   const char *samples_path = nullptr;
   bool phases = false;
   std::vector<int> levels = {1, 64, 256};
   const char *usage =
       "usage: proxy_load_client --direct PORT --nginx PORT --imc PORT [--control PORT] "
       "[--concurrency 1,64,256] [--sequential 400] [--rounds 12] [--runs 1] "
-      "[--settle-ms 50] [--samples FILE] [--phases]\n";
+      "[--settle-ms 50] [--samples FILE] [--warmup 8] [--phases]\n";
   for (int i = 1; i < argc; i += 2) {
     const std::string a = argv[i];
     if (a == "--phases") {
@@ -279,6 +281,8 @@ int main(int argc, char **argv) {
       rounds = std::atoi(argv[i + 1]);
     else if (a == "--samples")
       samples_path = argv[i + 1];
+    else if (a == "--warmup")
+      warmup = std::max(0, std::atoi(argv[i + 1]));
     else {
       std::fprintf(stderr, "proxy_load_client: unknown argument %s\n%s", a.c_str(), usage);
       return 2;
@@ -319,8 +323,9 @@ int main(int argc, char **argv) {
     judged.push_back("nginx #2");
 
   for (const Target &t : targets) // warm up: connection pools, page cache, first-use paths
-    run_round(t, 8);
-  if (phases && fetch_arrivals(direct).size() != 8 * targets.size()) {
+    if (warmup > 0)
+      run_round(t, warmup);
+  if (phases && fetch_arrivals(direct).size() != static_cast<size_t>(warmup) * targets.size()) {
     std::fprintf(stderr, "proxy_load_client: --phases needs the upstream's notes of its requests "
                          "(start fake_sse_upstream with --record-arrivals)\n");
     return 2;
