@@ -5,6 +5,7 @@
 #include "imc/json_text.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <limits>
 
@@ -312,8 +313,14 @@ std::string written_body(const Endpoint &endpoint, const ChatRequest &request,
     number("temperature", *params.temperature);
   if (params.top_p)
     number("top_p", *params.top_p);
-  if (params.max_tokens)
-    number(max_tokens_key(draft), *params.max_tokens);
+  if (params.max_tokens) { // an integer: its digits (the same as nlohmann's, without a document)
+    out += ",\"";
+    out += max_tokens_key(draft);
+    out += "\":";
+    char digits[16];
+    const auto end = std::to_chars(digits, digits + sizeof digits, *params.max_tokens).ptr;
+    out.append(digits, end);
+  }
   if (!params.stop.empty()) {
     out += ",\"stop\":[";
     for (size_t i = 0; i < params.stop.size(); ++i) {
