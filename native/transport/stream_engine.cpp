@@ -524,6 +524,8 @@ struct StreamEngine::Impl {
   }
 
   void finish(Running &r, std::optional<StreamError> error) {
+    if (r.own) // (every path ends its attempt first; no descriptor may point at a freed call)
+      release_own(r, false);
     const uint64_t id = r.id;
     auto node = calls.extract(id);
     CallResult result = r.call->context->finish(std::move(error));
@@ -579,7 +581,7 @@ struct StreamEngine::Impl {
     if (auto it = idle.find(o.origin); may_reuse && it != idle.end() && !it->second.empty()) {
       o.fd = it->second.back();
       it->second.pop_back();
-      owners[o.fd] = r.id;
+      set_own_fd(o.fd, &r);
       o.fresh = false;
       o.connected = true;
       connected(r);
@@ -610,7 +612,7 @@ struct StreamEngine::Impl {
     ev.data.fd = o.fd;
     ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
     ::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, o.fd, &ev);
-    owners[o.fd] = r.id;
+    set_own_fd(o.fd, &r);
     add_timer(clock.steady_ms() + r.connect_ms, r, TimerKind::connect);
     if (rc == 0) {
       o.connected = true;
@@ -626,7 +628,7 @@ struct StreamEngine::Impl {
     if (o.fd >= 0) {
       auto &pool = idle[o.origin];
       if (reusable && pool.size() < max_idle) {
-        owners[o.fd] = 0;
+        set_own_fd(o.fd, kPooled);
         pool.push_back(o.fd);
       } else {
         close_own_fd(o.fd);
@@ -638,12 +640,25 @@ struct StreamEngine::Impl {
   void close_own_fd(int fd) {
     ::epoll_ctl(epoll_fd, EPOLL_CTL_DEL, fd, nullptr);
     ::close(fd);
-    owners.erase(fd);
+    set_own_fd(fd, nullptr);
+  }
+
+  void set_own_fd(int fd, Running *r) {
+    if (fd < 0)
+      return;
+    if (static_cast<size_t>(fd) >= own_fds.size())
+      own_fds.resize(std::max<size_t>(static_cast<size_t>(fd) + 1, own_fds.size() * 2), nullptr);
+    own_fds[static_cast<size_t>(fd)] = r;
+  }
+
+  Running *own_at(int fd) const {
+    return fd >= 0 && static_cast<size_t>(fd) < own_fds.size() ? own_fds[static_cast<size_t>(fd)]
+                                                               : nullptr;
   }
 
   // An event on one of the own client's sockets.
-  void own_event(int fd, uint64_t id, uint32_t events) {
-    if (id == 0) { // a kept-alive connection in the pool: the peer closed it, or sent stray bytes
+  void own_event(int fd, Running *r, uint32_t events) {
+    if (r == kPooled) { // a kept-alive connection in the pool: the peer closed it, or sent stray bytes
       if (!(events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
         return; // writable again (an ACK freed buffer space): nothing happened to it
       for (auto &[origin, fds] : idle)
@@ -651,9 +666,8 @@ struct StreamEngine::Impl {
       close_own_fd(fd);
       return;
     }
-    auto it = calls.find(id);
-    if (it != calls.end() && it->second->own && it->second->own->fd == fd)
-      own_io(*it->second, events);
+    if (r->own && r->own->fd == fd)
+      own_io(*r, events);
   }
 
   // Kicked attempts (events 0): those whose connection is writable with no edge to say so, or
@@ -893,8 +907,8 @@ struct StreamEngine::Impl {
           woken = true;
           continue;
         }
-        if (auto own = owners.find(fd); own != owners.end()) {
-          own_event(fd, own->second, events[i].events);
+        if (Running *own = own_at(fd)) {
+          own_event(fd, own, events[i].events);
           continue;
         }
         if (auto listener = listeners.find(fd); listener != listeners.end()) {
@@ -968,9 +982,13 @@ struct StreamEngine::Impl {
   std::multimap<int64_t, Timer> timers;
   std::unordered_map<uint64_t, std::unique_ptr<Running>> calls;
   std::vector<uint64_t> heads; // calls whose 2xx head arrived in this read (tell_heads)
-  // The own client: each socket's call (0: kept alive, in `idle`), the kept-alive connections by
-  // origin, the attempts to drive at the end of the turn, and the buffer sockets are read into.
-  std::unordered_map<int, uint64_t> owners;
+  // The own client: each socket's attempt by descriptor (descriptors are small and dense):
+  // kPooled for a kept-alive connection in `idle`, nullptr for a descriptor not its own; an event
+  // reaches its attempt with one load, where two hash lookups (descriptor to call id, id to call)
+  // cost a cache miss or two per relayed event. Then the kept-alive connections by origin, the
+  // attempts to drive at the end of the turn, and the buffer sockets are read into.
+  std::vector<Running *> own_fds;
+  static inline Running *const kPooled = reinterpret_cast<Running *>(uintptr_t{1}); // (a mark)
   // Sockets of others watched for input (add_listener), and those removed since the last wait.
   std::unordered_map<int, std::function<void()>> listeners;
   std::unordered_set<int> retired_listeners;
