@@ -16,14 +16,24 @@ const std::string *find_header(const Headers &headers, std::string_view name) {
 // ---------------------------------------------------------------------------------------------
 // URLs
 
-std::string UrlParts::origin() const {
-  std::string out = scheme + "://";
-  out += host.find(':') != std::string::npos ? "[" + host + "]" : host;
+std::string UrlParts::authority() const {
+  std::string out;
+  if (host.find(':') != std::string::npos) {
+    out += '[';
+    out += host;
+    out += ']';
+  } else {
+    out += host;
+  }
   const int default_port = scheme == "https" ? 443 : 80;
-  if (port != default_port)
-    out += ":" + std::to_string(port);
+  if (port != default_port) {
+    out += ':';
+    out += std::to_string(port);
+  }
   return out;
 }
+
+std::string UrlParts::origin() const { return scheme + "://" + authority(); }
 
 std::string UrlParts::target() const { return query.empty() ? path : path + "?" + query; }
 

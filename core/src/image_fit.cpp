@@ -158,13 +158,15 @@ bool ImageLimits::accepts(ImageType type) const {
   return std::find(accepted.begin(), accepted.end(), type) != accepted.end();
 }
 
-ImageLimits image_limits(Protocol protocol) {
-  ImageLimits limits; // openai, anthropic and bedrock share the defaults
-  if (protocol == Protocol::gemini) {
+const ImageLimits &image_limits(Protocol protocol) {
+  static const ImageLimits shared; // openai, anthropic and bedrock share the defaults
+  static const ImageLimits gemini = [] {
+    ImageLimits limits;
     limits.max_bytes = 7'000'000;
     limits.accepted = {ImageType::jpeg, ImageType::png, ImageType::webp};
-  }
-  return limits;
+    return limits;
+  }();
+  return protocol == Protocol::gemini ? gemini : shared;
 }
 
 Result<FittedImage> fit_image(std::string_view bytes, const ImageLimits &limits,

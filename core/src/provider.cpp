@@ -47,7 +47,7 @@ StreamError to_stream_error(const Errors &build_errors) {
 }
 
 Status fit_request_images(ChatRequest &request, Protocol protocol) {
-  const ImageLimits limits = image_limits(protocol);
+  const ImageLimits &limits = image_limits(protocol);
   Errors errors;
   for (auto &turn : request.turns)
     for (auto &part : turn.content) {

@@ -27,7 +27,7 @@ int64_t system_now_ms() {
 ConversationEngine engine_with_fitted_images(const EndpointConfig &endpoints,
                                              ConversationConfig config, ImageBytes images) {
   if (const Endpoint *clinician = endpoints.find(config.clinician_endpoint)) {
-    const ImageLimits limits = image_limits(clinician->protocol);
+    const ImageLimits &limits = image_limits(clinician->protocol);
     for (auto &[path, bytes] : images)
       if (auto fitted = fit_image(bytes, limits, path); fitted && fitted->reencoded)
         bytes = std::move(fitted->bytes);

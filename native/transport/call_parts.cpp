@@ -224,8 +224,8 @@ bool CallContext::record(Attempt a) {
   WireLog &log = result_.wire_log;
   if (a.failure)
     a.record.error = a.failure;
-  log.attempts.push_back(a.record);
-  log.response = a.head.value_or(HttpResponseHead{});
+  log.attempts.push_back(std::move(a.record));
+  log.response = std::move(a.head).value_or(HttpResponseHead{}); // (the attempt's own: moved)
   log.response_body = std::move(a.body);
   log.response_bytes = a.bytes;
   log.response_truncated = a.bytes > static_cast<int64_t>(log.response_body.size());

@@ -40,11 +40,15 @@ std::string http1_request_bytes(const HttpRequest &request, const UrlParts &url)
   out.reserve(size + request.body.size());
   out += request.method;
   out += ' ';
-  out += url.target();
+  out += url.path; // the target, written here rather than copied out of url.target()
+  if (!url.query.empty()) {
+    out += '?';
+    out += url.query;
+  }
   out += " HTTP/1.1\r\n";
-  if (!has_host) { // the origin without its scheme: host (bracketed if IPv6), port unless 80
+  if (!has_host) { // host (bracketed if IPv6), port unless 80
     out += "Host: ";
-    out += std::string_view(url.origin()).substr(url.scheme.size() + 3);
+    out += url.authority();
     out += "\r\n";
   }
   if (!has_accept)
@@ -83,13 +87,14 @@ struct Http1ResponseReader::Parser {
 
   static Parser &of(http_parser *p) { return *static_cast<Parser *>(p->data); }
 
-  static std::string trimmed(std::string s) {
+  static void trim(std::string &s) { // in place: no copy of a value that needs none
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
       s.pop_back();
     size_t i = 0;
     while (i < s.size() && (s[i] == ' ' || s[i] == '\t'))
       ++i;
-    return s.substr(i);
+    if (i > 0)
+      s.erase(0, i);
   }
 
   Parser() {
@@ -99,6 +104,7 @@ struct Http1ResponseReader::Parser {
     settings.on_message_begin = [](http_parser *p) {
       Parser &self = of(p);
       self.headers.clear();
+      self.headers.reserve(8); // (an SSE reply's few headers without growing)
       self.in_value = false;
       return 0;
     };
@@ -121,7 +127,7 @@ struct Http1ResponseReader::Parser {
       if (p->status_code < 200)
         return 0; // an interim response: the final one follows
       for (auto &[name, value] : self.headers)
-        value = trimmed(std::move(value));
+        trim(value);
       self.owner->handler_.on_head(static_cast<int>(p->status_code), std::move(self.headers));
       self.headers.clear();
       return 0;

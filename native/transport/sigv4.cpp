@@ -232,7 +232,7 @@ Status sign_request_sigv4(HttpRequest &request, const SigV4Signing &need, const 
     return errors;
 
   const std::string date = amz_date(unix_ms);
-  const std::string host = url->origin().substr(url->scheme.size() + 3);
+  const std::string host = url->authority();
   // Replace anything the signer owns, so signing twice (a retry) gives one set of headers.
   Headers headers;
   for (auto &h : request.headers) {

@@ -72,7 +72,8 @@ struct UrlParts {
   std::string path;   // "/v1/chat/completions", "/" when the URL has none
   std::string query;  // without "?", "" when none
 
-  std::string origin() const; // "https://api.openai.com" (port only when not the default)
+  std::string origin() const;    // "https://api.openai.com" (port only when not the default)
+  std::string authority() const; // the origin without its scheme: "127.0.0.1:8080", "[::1]:8080"
   std::string target() const; // path + "?" + query: what goes on the request line
 };
 

@@ -57,8 +57,8 @@ struct ImageLimits {
   bool accepts(ImageType type) const;
 };
 
-// The table above.
-ImageLimits image_limits(Protocol protocol);
+// The table above (built once: every request asks).
+const ImageLimits &image_limits(Protocol protocol);
 
 struct FittedImage {
   std::string bytes;

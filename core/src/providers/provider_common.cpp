@@ -169,7 +169,7 @@ RequestDraft start_request(const Endpoint &endpoint, const ChatRequest &request)
   draft.base_url = check_endpoint(endpoint, draft.errors);
   check_turns(endpoint, request, draft.errors);
   draft.params = effective_parameters(endpoint, request.parameters);
-  draft.limits = image_limits(endpoint.protocol);
+  draft.limits = &image_limits(endpoint.protocol);
   return draft;
 }
 
@@ -208,7 +208,10 @@ Finish finish_from(const std::string &raw, FinishTable table) {
 std::string join_url(std::string_view base_url, std::string_view path) {
   while (!base_url.empty() && base_url.back() == '/')
     base_url.remove_suffix(1);
-  return std::string(base_url) + std::string(path);
+  std::string url;
+  url.reserve(base_url.size() + path.size());
+  url.append(base_url).append(path);
+  return url;
 }
 
 std::vector<AuthNeed> auth_needs(const Endpoint &endpoint, std::string_view default_key_header,

@@ -73,7 +73,7 @@ std::string part_pointer(size_t turn, size_t part);
 struct RequestDraft {
   Errors errors;
   ChatParameters params; // effective_parameters()
-  ImageLimits limits;    // image_limits(endpoint.protocol)
+  const ImageLimits *limits = nullptr; // image_limits(endpoint.protocol)
   std::optional<UrlParts> base_url; // the endpoint's, read (nullopt: an error says why)
 };
 RequestDraft start_request(const Endpoint &endpoint, const ChatRequest &request);
@@ -98,7 +98,7 @@ OrderedJson content_blocks(const ChatTurn &turn, size_t turn_index, RequestDraft
     if (const auto *part = std::get_if<TextPart>(&turn.content[p])) {
       if (!part->text.empty())
         blocks.push_back(text(part->text));
-    } else if (auto encoded = encode_image(std::get<ImagePart>(turn.content[p]), draft.limits,
+    } else if (auto encoded = encode_image(std::get<ImagePart>(turn.content[p]), *draft.limits,
                                            part_pointer(turn_index, p), draft.errors)) {
       blocks.push_back(image(*encoded));
     }
