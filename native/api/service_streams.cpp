@@ -426,8 +426,8 @@ void Service::score(const ApiRequest &request, ApiSink &sink) {
 // --- One model call -----------------------------------------------------------------------------
 
 void Service::chat(const ApiRequest &request, ApiSink &sink) {
-  const std::string hint = "Send {\"endpoint\": \"NAME\", \"request\": ChatRequest} "
-                           "(docs/FORMATS.md, \"Chat request\").";
+  static const std::string hint = "Send {\"endpoint\": \"NAME\", \"request\": ChatRequest} "
+                                  "(docs/FORMATS.md, \"Chat request\").";
   std::string name;
   ChatRequest chat_request;
   if (auto plain = read_plain_chat_body(request.body)) {
@@ -474,8 +474,8 @@ void Service::chat(const ApiRequest &request, ApiSink &sink) {
     std::optional<StreamWatch::Registration> registration;
     std::optional<Usage> usage;
     std::optional<EventSender> send;
-    std::string endpoint, client; // (here, so that each callback holds the stream alone: no
-    bool log_calls = false;       // std::function then allocates)
+    std::string endpoint, client; // (here: the callbacks hold nothing else)
+    bool log_calls = false;
   };
   auto stream = std::make_shared<ChatStream>();
   stream->endpoint = endpoint.name;
@@ -491,18 +491,19 @@ void Service::chat(const ApiRequest &request, ApiSink &sink) {
   stream->registration.emplace(std::move(*registration));
   stream->send.emplace(*stream->sink);
   stream->send->on_gone([token = stream->token] { token.cancel(); });
-  transport::CallOptions options;
-  options.cancel = stream->token;
+  transport::CallOptions options(stream->token);
   options.wire_log_bodies = false; // only its status and latency are logged
   // The upstream took the request and no event came with its head: the reply's head goes out
   // now, as a reverse proxy passes the upstream's head on; a later failure is an `error` event.
-  options.on_response_start = [stream] {
-    if (!stream->send->started())
-      stream->send->all({});
+  // These two hold a plain pointer, which std::function keeps without an allocation (a
+  // shared_ptr is not trivially copyable: it would take one each). The stream outlives them:
+  // `done` below owns it, and is called (then destroyed) only once the call no longer calls them.
+  options.on_response_start = [s = stream.get()] {
+    if (!s->send->started())
+      s->send->all({});
   };
-  // The callback owns the stream too: it lives as long as the call, on whichever thread.
-  options.on_event = [stream](const ChatEvent &event) {
-    ChatStream &c = *stream;
+  options.on_event = [s = stream.get()](const ChatEvent &event) {
+    ChatStream &c = *s;
     EventSender &send = *c.send;
     if (const auto *delta = std::get_if<TextDelta>(&event)) {
       // Every chunk of every relayed stream comes here: the event's JSON written into one

@@ -56,6 +56,10 @@ struct TransportOptions {
 };
 
 struct CallOptions {
+  CallOptions() = default;
+  // With a token of the caller's (no token of its own made, to be replaced).
+  explicit CallOptions(CancelToken token) : cancel(std::move(token)) {}
+
   std::string call_id; // "" = a fresh "call-<hex>"
   CancelToken cancel;
   std::function<void(const ChatEvent &)> on_event; // on the calling thread, as events decode
