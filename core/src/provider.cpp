@@ -85,18 +85,18 @@ std::vector<ChatEvent> decode_chat_response(Protocol protocol, const HttpRespons
   return {wire::protocol_error("unknown protocol")};
 }
 
-ChatStreamDecoder make_stream_decoder(Protocol protocol, HttpResponseHead head) {
+ChatStreamDecoder make_stream_decoder(Protocol protocol, const HttpResponseHead &head) {
   switch (protocol) {
   case Protocol::anthropic:
-    return anthropic::make_stream_decoder(std::move(head));
+    return anthropic::make_stream_decoder(head);
   case Protocol::bedrock:
-    return bedrock::make_stream_decoder(std::move(head));
+    return bedrock::make_stream_decoder(head);
   case Protocol::gemini:
-    return gemini::make_stream_decoder(std::move(head));
+    return gemini::make_stream_decoder(head);
   case Protocol::openai:
     break;
   }
-  return openai::make_stream_decoder(std::move(head));
+  return openai::make_stream_decoder(head);
 }
 
 } // namespace imc

@@ -49,6 +49,6 @@ std::vector<ChatEvent> decode_chat_response(Protocol protocol, const HttpRespons
 
 // An incremental decoder for the body that follows `head` (see stream_decoder.h). Fine for
 // non-streamed calls too: a JSON body is buffered and decoded at finish().
-ChatStreamDecoder make_stream_decoder(Protocol protocol, HttpResponseHead head);
+ChatStreamDecoder make_stream_decoder(Protocol protocol, const HttpResponseHead &head);
 
 } // namespace imc

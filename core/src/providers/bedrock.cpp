@@ -60,7 +60,7 @@ void decode_whole(const HttpResponseHead &head, std::string_view body, wire::Eve
 
 class Stream final : public wire::StreamDecoderBase {
 public:
-  explicit Stream(HttpResponseHead head) : StreamDecoderBase(std::move(head), decode_whole) {}
+  explicit Stream(const HttpResponseHead &head) : StreamDecoderBase(head, decode_whole) {}
 
 private:
   void consume(std::string_view bytes) override {
@@ -174,8 +174,8 @@ std::vector<ChatEvent> decode_response(const HttpResponseHead &head, std::string
   return wire::decode_whole_response(head, body, decode_whole);
 }
 
-ChatStreamDecoder make_stream_decoder(HttpResponseHead head) {
-  return ChatStreamDecoder(std::make_unique<Stream>(std::move(head)));
+ChatStreamDecoder make_stream_decoder(const HttpResponseHead &head) {
+  return ChatStreamDecoder(std::make_unique<Stream>(head));
 }
 
 } // namespace imc::bedrock

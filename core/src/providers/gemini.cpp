@@ -63,7 +63,7 @@ void decode_whole(const HttpResponseHead &head, std::string_view body, wire::Eve
 
 class Stream final : public wire::SseStreamDecoder {
 public:
-  explicit Stream(HttpResponseHead head) : SseStreamDecoder(std::move(head), decode_whole) {}
+  explicit Stream(const HttpResponseHead &head) : SseStreamDecoder(head, decode_whole) {}
 
 private:
   void on_event(const SseEvent &event) override {
@@ -136,8 +136,8 @@ std::vector<ChatEvent> decode_response(const HttpResponseHead &head, std::string
   return wire::decode_whole_response(head, body, decode_whole);
 }
 
-ChatStreamDecoder make_stream_decoder(HttpResponseHead head) {
-  return ChatStreamDecoder(std::make_unique<Stream>(std::move(head)));
+ChatStreamDecoder make_stream_decoder(const HttpResponseHead &head) {
+  return ChatStreamDecoder(std::make_unique<Stream>(head));
 }
 
 } // namespace imc::gemini

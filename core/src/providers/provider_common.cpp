@@ -477,9 +477,11 @@ bool is_json_content_type(const Headers &headers) {
 
 } // namespace
 
-StreamDecoderBase::StreamDecoderBase(HttpResponseHead head, WholeBodyDecoder whole)
-    : head_(std::move(head)), whole_(whole) {
-  buffer_whole_ = head_.status < 200 || head_.status > 299 || is_json_content_type(head_.headers);
+StreamDecoderBase::StreamDecoderBase(const HttpResponseHead &head, WholeBodyDecoder whole)
+    : whole_(whole) {
+  buffer_whole_ = head.status < 200 || head.status > 299 || is_json_content_type(head.headers);
+  if (buffer_whole_)
+    head_ = head; // read with the whole body at the end; a stream needs no copy of it
 }
 
 std::vector<ChatEvent> StreamDecoderBase::feed(std::string_view bytes) {

@@ -177,7 +177,7 @@ using WholeBodyDecoder = void (*)(const HttpResponseHead &head, std::string_view
 
 class StreamDecoderBase {
 public:
-  StreamDecoderBase(HttpResponseHead head, WholeBodyDecoder whole);
+  StreamDecoderBase(const HttpResponseHead &head, WholeBodyDecoder whole);
   virtual ~StreamDecoderBase() = default;
   std::vector<ChatEvent> feed(std::string_view bytes);
   void feed(std::string_view bytes, std::vector<ChatEvent> &out);

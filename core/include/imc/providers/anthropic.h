@@ -41,6 +41,6 @@ inline constexpr int kDefaultMaxTokens = 4096;
 // Errors: see build_chat_request() in provider.h.
 Result<HttpRequest> build_request(const Endpoint &endpoint, const ChatRequest &request);
 std::vector<ChatEvent> decode_response(const HttpResponseHead &head, std::string_view body);
-ChatStreamDecoder make_stream_decoder(HttpResponseHead head);
+ChatStreamDecoder make_stream_decoder(const HttpResponseHead &head);
 
 } // namespace imc::anthropic

@@ -41,6 +41,6 @@ namespace imc::bedrock {
 // auth.region is set.
 Result<HttpRequest> build_request(const Endpoint &endpoint, const ChatRequest &request);
 std::vector<ChatEvent> decode_response(const HttpResponseHead &head, std::string_view body);
-ChatStreamDecoder make_stream_decoder(HttpResponseHead head);
+ChatStreamDecoder make_stream_decoder(const HttpResponseHead &head);
 
 } // namespace imc::bedrock

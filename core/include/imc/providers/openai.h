@@ -39,7 +39,7 @@ namespace imc::openai {
 Result<HttpRequest> build_request(const Endpoint &endpoint, const ChatRequest &request);
 // A complete (non-streamed) response, or any error response.
 std::vector<ChatEvent> decode_response(const HttpResponseHead &head, std::string_view body);
-ChatStreamDecoder make_stream_decoder(HttpResponseHead head);
+ChatStreamDecoder make_stream_decoder(const HttpResponseHead &head);
 
 // The common streamed chunks, {"choices": [{"delta": {"content": "..."}, "finish_reason": null |
 // "..."}], ...} and {"choices": [], "usage": {"prompt_tokens", "completion_tokens"}}, read
