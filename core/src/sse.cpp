@@ -57,7 +57,8 @@ bool SseParser::feed_bytes(std::string_view bytes) {
     // A byte loop here was a tenth of the proxy's user time per relayed stream.
     const char *from = bytes.data() + i;
     const void *lf = std::memchr(from, '\n', size - i);
-    const size_t before_lf = lf ? static_cast<size_t>(static_cast<const char *>(lf) - from) : size - i;
+    const size_t before_lf =
+        lf ? static_cast<size_t>(static_cast<const char *>(lf) - from) : size - i;
     const void *cr = std::memchr(from, '\r', before_lf);
     const size_t end =
         i + (cr ? static_cast<size_t>(static_cast<const char *>(cr) - from) : before_lf);

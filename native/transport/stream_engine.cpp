@@ -658,7 +658,8 @@ struct StreamEngine::Impl {
 
   // An event on one of the own client's sockets.
   void own_event(int fd, Running *r, uint32_t events) {
-    if (r == kPooled) { // a kept-alive connection in the pool: the peer closed it, or sent stray bytes
+    if (r == kPooled) { // a kept-alive connection in the pool: the peer closed it, or sent
+                        // stray bytes
       if (!(events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
         return; // writable again (an ACK freed buffer space): nothing happened to it
       for (auto &[origin, fds] : idle)

@@ -53,7 +53,7 @@ ConnectionStream::ConnectionStream(int fd, const sockaddr_storage &peer,
 
 std::string address_text(const sockaddr_storage &peer) {
   // Every request asks, and most come from the address before (inet_ntop formats IPv4 with
-  // sprintf, a µs of each relayed chat): the last one is kept per thread.
+  // sprintf, some 2,000 instructions of each relayed chat): the last one is kept per thread.
   thread_local sockaddr_storage last{};
   thread_local std::string last_text;
   const auto same = [&] {
