@@ -249,7 +249,8 @@ LimiterRegistry &LimiterRegistry::process() {
 }
 
 std::shared_ptr<EndpointLimiter> LimiterRegistry::for_endpoint(const Endpoint &endpoint) {
-  const std::string key = endpoint.name + '\n' + endpoint.base_url;
+  thread_local std::string key; // (kept: every call asks, and the key needs no allocation then)
+  key.assign(endpoint.name).append(1, '\n').append(endpoint.base_url);
   std::lock_guard<std::mutex> lock(mutex_);
   auto &limiter = limiters_[key];
   if (!limiter)

@@ -114,7 +114,7 @@ struct StreamEngine::Impl {
     // endpoint's request bucket).
     CURL *easy = nullptr;
     curl_slist *headers = nullptr;
-    std::unique_ptr<Own> own; // an attempt through the engine's own client
+    std::optional<Own> own; // an attempt through the engine's own client (in place: no allocation)
     // An attempt is on the wire (libcurl's or the engine's own).
     bool in_attempt() const { return easy || own; }
     HttpRequest outgoing;                // the attempt's request when keys were added to it
@@ -563,12 +563,11 @@ struct StreamEngine::Impl {
     auto address = plain_http_address(url);
     if (!address)
       return false;
-    auto own = std::make_unique<Own>();
-    own->r = &r;
-    own->address = *address;
-    own->origin = url.origin();
-    own->out = http1_request_bytes(*r.sending, url);
-    r.own = std::move(own);
+    Own &own = r.own.emplace();
+    own.r = &r;
+    own.address = *address;
+    own.origin = url.origin();
+    own.out = http1_request_bytes(*r.sending, url);
     own_connect(r, true);
     return true;
   }
