@@ -17,36 +17,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${1:-build/native-release}
-for f in "$BUILD/imc" "$BUILD/bench/fake_sse_upstream" "$BUILD/bench/proxy_load_client"; do
-  [[ -x $f ]] || { echo "missing $f: cmake --build $BUILD --target imc fake_sse_upstream proxy_load_client" >&2; exit 2; }
-done
+source bench/proxy_common.sh
+proxy_check_tools
 for tool in valgrind callgrind_control callgrind_annotate; do
   command -v $tool > /dev/null || { echo "$tool is not installed (apt-get install valgrind)" >&2; exit 2; }
 done
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-[[ -x $NGINX ]] || { echo "nginx is not installed (apt-get install nginx-light)" >&2; exit 2; }
 CONCURRENCY=${CONCURRENCY:-64}
 ROUNDS=${ROUNDS:-4}
 
-WORK=$(mktemp -d)
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_for() { # wait_for FILE PATTERN
-  for _ in $(seq 600); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
-  echo "timed out waiting for '$2' in $1:" >&2; cat "$1" >&2; exit 1
-}
-
-"$BUILD/bench/fake_sse_upstream" --deltas "${DELTAS:-10}" --interval-ms 5 > "$WORK/upstream.log" 2>&1 &
-PIDS+=($!)
-wait_for "$WORK/upstream.log" "listening on"
-UPSTREAM=$(grep -o 'listening on [0-9]*' "$WORK/upstream.log" | grep -o '[0-9]*$')
+start_upstream
 DEAD=$(free_port) # the client measures three targets; the one not under count gets a closed port
 
 # count NAME PID PORT TARGET: warm up, zero, stream, dump; prints the file's total. TARGET is the
@@ -73,60 +52,26 @@ served() { # served NAME LABEL
 total() { callgrind_annotate "$1" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1}'; }
 
 # imc serve
-cat > "$WORK/endpoints.json" <<JSON
-{"schema_version": 1, "endpoints": [{"name": "fake", "protocol": "openai",
-  "base_url": "http://127.0.0.1:$UPSTREAM/v1", "model": "fake-model", "auth": {"type": "none"},
-  "capabilities": {"images": false, "streaming": true}, "limits": {"concurrency": 1024}}]}
-JSON
-touch "$WORK/index.html"
+write_imc_config
 valgrind --tool=callgrind --callgrind-out-file="$WORK/imc.cg" --dump-instr=no \
-  "$BUILD/imc" serve --port 0 --config "$WORK/endpoints.json" --store "$WORK/store.db" \
-  --pack assets/demo --web "$WORK" --rate-limit 0 --quiet > "$WORK/imc.log" 2>&1 &
+  "$BUILD/imc" serve "${IMC_ARGS[@]}" > "$WORK/imc.log" 2>&1 &
 IMC_PID=$!
 PIDS+=($IMC_PID)
-wait_for "$WORK/imc.log" "open http://"
-IMC_PORT=$(grep -o '127.0.0.1:[0-9]*' "$WORK/imc.log" | head -1 | cut -d: -f2)
+wait_for "$WORK/imc.log" "open http://" 600
+IMC_PORT=$(imc_port)
 count imc "$IMC_PID" "$IMC_PORT" --imc
 IMC_STREAMS=$(served imc "imc serve")
 kill "$IMC_PID"; wait "$IMC_PID" 2>/dev/null || true
 
-# nginx: one process, so that one count holds all its work.
+# nginx: proxy_vs_nginx.sh's configuration as one process, so that one count holds all its work.
 NGINX_PORT=$(free_port)
-mkdir -p "$WORK/nginx/logs" "$WORK/nginx/tmp"
-USER_LINE=""
-[[ $(id -u) == 0 ]] && USER_LINE="user root;"
-cat > "$WORK/nginx/nginx.conf" <<CONF
-$USER_LINE
-worker_processes 1;
-master_process off;
-daemon off;
-error_log $WORK/nginx/logs/error.log warn;
-pid $WORK/nginx/nginx.pid;
-events { worker_connections 8192; }
-http {
-  access_log off;
-  client_body_temp_path $WORK/nginx/tmp/body; proxy_temp_path $WORK/nginx/tmp/proxy;
-  fastcgi_temp_path $WORK/nginx/tmp/fastcgi; uwsgi_temp_path $WORK/nginx/tmp/uwsgi;
-  scgi_temp_path $WORK/nginx/tmp/scgi;
-  upstream fake { server 127.0.0.1:$UPSTREAM; keepalive 8; }
-  server {
-    listen 127.0.0.1:$NGINX_PORT backlog=4096;
-    tcp_nodelay on;
-    location / {
-      proxy_pass http://fake;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_buffering off;
-      proxy_cache off;
-    }
-  }
-}
-CONF
+write_nginx_conf "$WORK/nginx" "$NGINX_PORT" 1
 valgrind --tool=callgrind --callgrind-out-file="$WORK/nginx.cg" --dump-instr=no \
-  "$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" > "$WORK/nginx.log" 2>&1 &
+  "$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -g 'daemon off; master_process off;' \
+  > "$WORK/nginx.log" 2>&1 &
 NGINX_PID=$!
 PIDS+=($NGINX_PID)
-for _ in $(seq 600); do curl -s -o /dev/null "http://127.0.0.1:$NGINX_PORT/" && break; sleep 0.05; done
+wait_http "$NGINX_PORT" 600
 count nginx "$NGINX_PID" "$NGINX_PORT" --nginx
 NGINX_STREAMS=$(served nginx "nginx")
 

@@ -25,11 +25,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${1:-build/native-release}
-for f in "$BUILD/imc" "$BUILD/bench/fake_sse_upstream" "$BUILD/bench/proxy_load_client"; do
-  [[ -x $f ]] || { echo "missing $f: cmake --build $BUILD --target imc fake_sse_upstream proxy_load_client" >&2; exit 2; }
-done
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-[[ -x $NGINX ]] || { echo "nginx is not installed (apt-get install nginx-light)" >&2; exit 2; }
+source bench/proxy_common.sh
+proxy_check_tools
 if [[ ${STEPS:-0} -gt 0 || ${SCHED:-0} -gt 0 ]]; then # checked before the measurement, not after it
   command -v perf > /dev/null || { echo "STEPS and SCHED need perf (apt-get install linux-perf)" >&2; exit 2; }
 fi
@@ -38,67 +35,16 @@ fi
 # process of the benchmark (upstream, both proxies, the client) runs at nice -10.
 if [[ $(id -u) == 0 ]]; then renice -n -10 $$ > /dev/null; fi
 
-WORK=$(mktemp -d)
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_for() { # wait_for FILE PATTERN
-  for _ in $(seq 200); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
-  echo "timed out waiting for '$2' in $1:" >&2; cat "$1" >&2; exit 1
-}
-
 # The upstream.
 UPSTREAM_ARGS=()
 PHASES_ARG=""
 if [[ ${PHASES:-0} == 1 ]]; then UPSTREAM_ARGS=(--record-arrivals); PHASES_ARG=--phases; fi
-"$BUILD/bench/fake_sse_upstream" --deltas "${DELTAS:-10}" --interval-ms "${INTERVAL_MS:-5}" "${UPSTREAM_ARGS[@]}" > "$WORK/upstream.log" 2>&1 &
-PIDS+=($!)
-wait_for "$WORK/upstream.log" "listening on"
-UPSTREAM=$(grep -o 'listening on [0-9]*' "$WORK/upstream.log" | grep -o '[0-9]*$')
+start_upstream "${UPSTREAM_ARGS[@]}"
 
-# nginx, as one would configure it in front of an SSE API: start_nginx DIR PORT.
-USER_LINE=""
-[[ $(id -u) == 0 ]] && USER_LINE="user root;"
+# nginx (bench/proxy_common.sh's configuration, a worker per core): start_nginx DIR PORT.
 start_nginx() {
-  local dir=$1 port=$2
-  mkdir -p "$dir/logs" "$dir/tmp"
-  cat > "$dir/nginx.conf" <<CONF
-$USER_LINE
-worker_processes auto;
-error_log $dir/logs/error.log warn;
-pid $dir/nginx.pid;
-events { worker_connections 8192; }
-http {
-  access_log off;
-  client_body_temp_path $dir/tmp/body;
-  proxy_temp_path $dir/tmp/proxy;
-  fastcgi_temp_path $dir/tmp/fastcgi;
-  uwsgi_temp_path $dir/tmp/uwsgi;
-  scgi_temp_path $dir/tmp/scgi;
-  # Up to 8 idle upstream connections per worker (one per core), as imc serve's transport keeps
-  # per origin and core (4 on each of its two loops per core).
-  upstream fake { server 127.0.0.1:$UPSTREAM; keepalive 8; }
-  server {
-    listen 127.0.0.1:$port backlog=4096;
-    tcp_nodelay on;
-    location / {
-      proxy_pass http://fake;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_buffering off;
-      proxy_cache off;
-      proxy_read_timeout 60s;
-    }
-  }
-}
-CONF
-  "$NGINX" -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;' > "$dir.log" 2>&1 &
+  write_nginx_conf "$1" "$2" auto
+  "$NGINX" -p "$1" -c "$1/nginx.conf" -g 'daemon off;' > "$1.log" 2>&1 &
 }
 NGINX_PORT=$(free_port)
 start_nginx "$WORK/nginx" "$NGINX_PORT"
@@ -114,23 +60,15 @@ if [[ ${CONTROL:-0} == 1 ]]; then
   CONTROL_ARGS=(--control "$CONTROL_PORT")
 fi
 
-# imc serve, with one endpoint at the upstream and no rate limit (one client opens 256 streams).
-cat > "$WORK/endpoints.json" <<JSON
-{"schema_version": 1, "endpoints": [{"name": "fake", "protocol": "openai",
-  "base_url": "http://127.0.0.1:$UPSTREAM/v1", "model": "fake-model", "auth": {"type": "none"},
-  "capabilities": {"images": false, "streaming": true}, "limits": {"concurrency": 1024}}]}
-JSON
-touch "$WORK/index.html"
-${IMC_PRELOAD:+env LD_PRELOAD=$IMC_PRELOAD} "$BUILD/imc" serve --port 0 --config "$WORK/endpoints.json" --store "$WORK/store.db" \
-  --pack assets/demo --web "$WORK" --rate-limit 0 --quiet > "$WORK/imc.log" 2>&1 &
+# imc serve, with one endpoint at the upstream.
+write_imc_config
+${IMC_PRELOAD:+env LD_PRELOAD=$IMC_PRELOAD} "$BUILD/imc" serve "${IMC_ARGS[@]}" > "$WORK/imc.log" 2>&1 &
 IMC_PID=$!
 PIDS+=($IMC_PID)
 wait_for "$WORK/imc.log" "open http://"
-IMC_PORT=$(grep -o '127.0.0.1:[0-9]*' "$WORK/imc.log" | head -1 | cut -d: -f2)
-for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$NGINX_PORT/" && break; sleep 0.05; done
-if [[ -n ${CONTROL_PORT:-} ]]; then
-  for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$CONTROL_PORT/" && break; sleep 0.05; done
-fi
+IMC_PORT=$(imc_port)
+wait_http "$NGINX_PORT"
+if [[ -n ${CONTROL_PORT:-} ]]; then wait_http "$CONTROL_PORT"; fi
 
 echo "upstream :$UPSTREAM  nginx :$NGINX_PORT ($($NGINX -v 2>&1 | cut -d/ -f2))  imc serve :$IMC_PORT"
 echo "streams: ${DELTAS:-10} deltas, ${INTERVAL_MS:-5} ms apart; $(nproc) cores"
