@@ -36,8 +36,12 @@ void read_usage(const Json &chunk, wire::EventSink &sink) {
               wire::int_member(*usage, "completion_tokens").value_or(0)});
 }
 
-// A turn of a single text part goes as a plain string, which every compatible server reads.
-bool plain_turn(const ChatTurn &turn);
+// A turn of a single text part goes as a plain string, which every compatible server reads (an
+// assistant turn's text parts joined).
+bool plain_turn(const ChatTurn &turn) {
+  return turn.role == ChatRole::assistant ||
+         (turn.content.size() == 1 && std::holds_alternative<TextPart>(turn.content[0]));
+}
 
 OrderedJson message_content(const ChatTurn &turn, size_t t, wire::RequestDraft &draft) {
   if (plain_turn(turn)) {
@@ -222,12 +226,6 @@ std::optional<CommonChunk> read_common_chunk(std::string_view data) {
 }
 
 namespace {
-
-// A turn that goes as a plain string (message_content()).
-bool plain_turn(const ChatTurn &turn) {
-  return turn.role == ChatRole::assistant ||
-         (turn.content.size() == 1 && std::holds_alternative<TextPart>(turn.content[0]));
-}
 
 std::string_view max_tokens_key(const wire::RequestDraft &draft) {
   return draft.base_url && draft.base_url->host == "api.openai.com" ? "max_completion_tokens"
