@@ -91,6 +91,7 @@ struct HttpTransport::Impl {
         pool(options.max_idle_connections_per_origin), rng(std::random_device{}()) {
     if (!options.env)
       options.env = process_env();
+    burst.defer_ms = std::max(0, options.burst_defer_ms);
   }
 
   bool own_http1_client() const {
@@ -146,7 +147,7 @@ struct HttpTransport::Impl {
       for (size_t i = 0; i < HttpTransport::event_loops(); ++i)
         engines.push_back(std::make_unique<detail::StreamEngine>(
             clock, [this] { return random01(); }, idle, options.wire_log_body_cap,
-            own_http1_client()));
+            own_http1_client(), &burst));
     });
     detail::StreamEngine *best = engines.front().get();
     for (const auto &engine : engines)
@@ -178,6 +179,7 @@ struct HttpTransport::Impl {
   std::mutex waiters_mutex;
   std::condition_variable waiters_done;
   int waiters = 0;
+  detail::StreamEngine::Burst burst; // the loops' shared burst signal (outlives them)
   std::vector<std::unique_ptr<detail::StreamEngine>> engines; // last: destroyed first
 };
 

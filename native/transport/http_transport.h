@@ -53,6 +53,14 @@ struct TransportOptions {
   // client (stream_engine.h), everything else through libcurl. false, or IMC_UPSTREAM_CLIENT=
   // libcurl in the environment: libcurl for every endpoint.
   bool own_http1_client = true;
+  // chat_async through the own client: while an event loop has new connections to take (a socket
+  // it watches for imc serve, share_loops, was readable in its turn or in any loop's within the
+  // last millisecond) or calls queued to start, a stream that has already passed its first event
+  // on is read no sooner than this many ms after its data came; then everything that came in
+  // between is read at once. A burst's first bytes go before the middles of streams already
+  // running (docs/PERFORMANCE.md, "The middle of a stream waits for a burst"). 0: every stream is
+  // read as its data comes.
+  int burst_defer_ms = 5;
 };
 
 struct CallOptions {

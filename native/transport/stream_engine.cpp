@@ -23,6 +23,7 @@
 #include <unistd.h>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <variant>
 
 namespace imc::transport::detail {
@@ -124,6 +125,9 @@ struct StreamEngine::Impl {
     std::vector<std::pair<std::string, std::string>> head_headers;
     int64_t connect_ms = 0;
     std::vector<ChatEvent> decoded; // the events of the last body chunk, kept for its buffer
+    // Set aside under a burst (`later`): the events of its socket not yet served.
+    bool set_aside = false;
+    uint32_t aside_events = 0;
   };
 
   struct Command {
@@ -132,9 +136,10 @@ struct StreamEngine::Impl {
     uint64_t id = 0;            // abort
   };
 
-  Impl(Clock &c, std::function<double()> r, size_t max_idle, size_t cap, bool own_client)
+  Impl(Clock &c, std::function<double()> r, size_t max_idle, size_t cap, bool own_client,
+       Burst *burst)
       : clock(c), random01(std::move(r)), body_cap(cap), max_idle(std::max<size_t>(1, max_idle)),
-        own_client(own_client) {
+        own_client(own_client), burst(burst && burst->defer_ms > 0 ? burst : nullptr) {
     epoll_fd = ::epoll_create1(EPOLL_CLOEXEC);
     wake_fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     epoll_event ev{};
@@ -389,6 +394,8 @@ struct StreamEngine::Impl {
       return finish(r, error);
     ++r.generation;
     r.attempt = Attempt{};
+    r.set_aside = false; // an entry left in `later` for an earlier attempt's socket is skipped
+    r.aside_events = 0;
     r.attempt.record.started_ms = now - ctx.start_ms();
     r.status = 0;
     r.head_headers.clear();
@@ -655,6 +662,46 @@ struct StreamEngine::Impl {
                                                                : nullptr;
   }
 
+  // --- Under a burst, the middles of streams wait (stream_engine.h) ---------------------------
+
+  // New connections wait for this loop (a watched socket readable in this turn, or in another
+  // loop's within the last ms) or calls wait to start.
+  bool burst_now() const {
+    return listener_ready || more_commands ||
+           clock.steady_ms() - burst->last_seen_ms.load(std::memory_order_relaxed) <= 1;
+  }
+
+  // An event for a stream that has passed an event on, its request all sent: set aside (true)
+  // while new connections wait, its events kept for when it is served.
+  bool set_aside(int fd, Running *r, uint32_t events) {
+    if (!burst || r == kPooled || !r->own || r->own->fd != fd || !r->own->connected ||
+        r->own->sent < r->own->out.size() || !r->call->context->delivery().passed_on())
+      return false;
+    r->aside_events |= events;
+    if (!r->set_aside) {
+      r->set_aside = true;
+      later.push_back({fd, r->id, clock.steady_ms()});
+    }
+    return true;
+  }
+
+  // Serves the sockets set aside: all of them (`all`), else those that waited defer_ms.
+  void serve_set_aside(bool all) {
+    const int64_t now = clock.steady_ms();
+    while (!later.empty() && (all || now - later.front().since >= burst->defer_ms)) {
+      const Aside a = later.front();
+      later.pop_front();
+      // The call may have ended meanwhile (a deadline, a cancel), its socket closed and the
+      // descriptor now another's: only the same call's same socket is served.
+      Running *r = own_at(a.fd);
+      if (!r || r == kPooled || r->id != a.id || !r->set_aside)
+        continue;
+      r->set_aside = false;
+      const uint32_t events = std::exchange(r->aside_events, 0);
+      own_event(a.fd, r, events);
+    }
+  }
+
   // An event on one of the own client's sockets.
   void own_event(int fd, Running *r, uint32_t events) {
     if (r == kPooled) { // a kept-alive connection in the pool: the peer closed it, or sent
@@ -889,6 +936,10 @@ struct StreamEngine::Impl {
       }
       if (more_commands)
         wait = 0;
+      if (!later.empty()) { // the first set aside is served defer_ms after its data came
+        const int64_t w = std::max<int64_t>(0, later.front().since + burst->defer_ms - now);
+        wait = wait < 0 ? w : std::min(wait, w);
+      }
       wait = std::min<int64_t>(wait, 60000);
       // A call submitted now starts on its own thread (submit): it wakes this one only if it
       // needs to be woken before wake_at.
@@ -899,6 +950,7 @@ struct StreamEngine::Impl {
       waiting = false; // before the lock: from now on new calls queue up for this turn
       hold.lock();
       bool woken = false;
+      listener_ready = false;
       for (int i = 0; i < n; ++i) {
         const int fd = events[i].data.fd;
         if (fd == wake_fd) {
@@ -908,10 +960,14 @@ struct StreamEngine::Impl {
           continue;
         }
         if (Running *own = own_at(fd)) {
-          own_event(fd, own, events[i].events);
+          if (!(burst && set_aside(fd, own, events[i].events)))
+            own_event(fd, own, events[i].events);
           continue;
         }
         if (auto listener = listeners.find(fd); listener != listeners.end()) {
+          listener_ready = true;
+          if (burst)
+            burst->last_seen_ms.store(clock.steady_ms(), std::memory_order_relaxed);
           listener->second();
           continue;
         }
@@ -940,6 +996,10 @@ struct StreamEngine::Impl {
       read_done();
       fire_timers();
       drive_kicks();
+      if (!later.empty()) { // after the turn's new work: all once no burst is on
+        serve_set_aside(!burst_now());
+        drive_kicks();
+      }
       retired_listeners.clear();
       if (stopping && calls.empty())
         break;
@@ -994,6 +1054,17 @@ struct StreamEngine::Impl {
   std::unordered_set<int> retired_listeners;
   std::unordered_map<std::string, std::vector<int>> idle;
   std::vector<uint64_t> kicks;
+  // Under a burst (stream_engine.h): the transport's shared signal (nullptr: nothing is set
+  // aside), whether a watched socket was readable in this turn, and the sockets set aside in the
+  // order their data came.
+  Burst *burst = nullptr;
+  bool listener_ready = false;
+  struct Aside {
+    int fd;
+    uint64_t id;
+    int64_t since; // steady ms
+  };
+  std::deque<Aside> later;
   char read_buffer[16384];
   uint64_t last_id = 0;
   std::atomic<size_t> in_flight{0};
@@ -1015,9 +1086,9 @@ struct StreamEngine::Impl {
 
 StreamEngine::StreamEngine(Clock &clock, std::function<double()> random01,
                            size_t max_idle_connections, size_t wire_log_body_cap,
-                           bool own_http1_client)
+                           bool own_http1_client, Burst *burst)
     : impl_(std::make_unique<Impl>(clock, std::move(random01), max_idle_connections,
-                                   wire_log_body_cap, own_http1_client)) {}
+                                   wire_log_body_cap, own_http1_client, burst)) {}
 
 StreamEngine::~StreamEngine() = default;
 

@@ -21,7 +21,9 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <sys/socket.h>
 #include <thread>
+#include <unistd.h>
 
 // test_transport_fake_async.cpp compiles this file again with every call through chat_async.
 #ifndef TRANSPORT_SUITE
@@ -385,6 +387,52 @@ TEST(TRANSPORT_SUITE, ABurstQueuedWhileTheLoopIsBusyStartsOverSeveralTurnsEachWi
   EXPECT_EQ(fake.request_count("/v1/chat/completions"),
             static_cast<int>(loops) + kCalls - (kCalls + 2) / 3);
 }
+
+#if IMC_TRANSPORT_TESTS_ASYNC && !IMC_TRANSPORT_TESTS_LIBCURL
+// Under a burst of new connections (a socket the loops watch for imc serve stays readable), the
+// middle of a stream that has passed its first event on waits burst_defer_ms, then all that came
+// meanwhile is read at once, the stream whole and in order; with the burst over (the socket no
+// longer watched) every chunk is read as it comes.
+TEST(TRANSPORT_SUITE, TheMiddleOfAStreamWaitsWhileNewConnectionsWaitThenComesWhole) {
+  FakeUpstream fake;
+  FakeReply reply = fake_reply::openai_sse({"a", "b", "c", "d"});
+  reply.chunk_delay_ms = 10;
+  fake.script("POST", "/v1/chat/completions", {reply, reply});
+  TransportOptions options = fast_options();
+  options.burst_defer_ms = 400; // long enough to tell from a loaded machine's delays
+  HttpTransport transport(options);
+  const Endpoint e = endpoint_for(fake, Protocol::openai, "oa-burst-defer");
+  // One call: the ms from its first delta to its last.
+  const auto spread = [&] {
+    std::mutex mutex;
+    std::vector<int64_t> at;
+    CallOptions o;
+    o.on_event = [&](const ChatEvent &event) {
+      if (std::holds_alternative<TextDelta>(event)) {
+        std::lock_guard<std::mutex> lock(mutex);
+        at.push_back(now_ms());
+      }
+    };
+    const CallResult r = call_chat(transport, e, hello(true), o);
+    EXPECT_TRUE(r.response.complete()) << describe(r);
+    EXPECT_EQ(r.response.text, "abcd");
+    std::lock_guard<std::mutex> lock(mutex);
+    return at.size() == 4 ? at.back() - at.front() : int64_t{-1};
+  };
+  int pair[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair), 0);
+  ASSERT_EQ(::write(pair[1], "x", 1), 1); // never read: new connections always waiting
+  transport.share_loops(pair[0], [] {});
+  const int64_t during = spread();
+  transport.unshare_loops(pair[0]);
+  const int64_t after = spread();
+  ::close(pair[0]);
+  ::close(pair[1]);
+  EXPECT_GE(during, 350) << "the deltas after the first came 10 ms apart and should have waited";
+  EXPECT_GE(after, 0);
+  EXPECT_LT(after, 350) << "with no burst the deltas should come as the upstream sends them";
+}
+#endif
 
 // A relay passes the upstream's head on as soon as it arrives (imc serve's /api/chat): the
 // response start is told once per call, on a 2xx head that came without text, before any event;
