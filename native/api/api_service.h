@@ -23,6 +23,21 @@ struct ApiEvent {
   std::string json;
 };
 
+// Events in a row, kept by the caller (a view: a whole vector, or the first `size` of one).
+class ApiEventList {
+public:
+  ApiEventList() = default;
+  ApiEventList(const std::vector<ApiEvent> &all) : first_(all.data()), size_(all.size()) {}
+  ApiEventList(const ApiEvent *first, size_t size) : first_(first), size_(size) {}
+  const ApiEvent *begin() const { return first_; }
+  const ApiEvent *end() const { return first_ + size_; }
+  size_t size() const { return size_; }
+
+private:
+  const ApiEvent *first_ = nullptr;
+  size_t size_ = 0;
+};
+
 class ApiSink {
 public:
   virtual ~ApiSink() = default;
@@ -33,7 +48,7 @@ public:
   virtual bool event(const std::string &name, const std::string &json) = 0;
   // Several events at once, in one write where the sink can (the last events of a relayed
   // stream); as event() for each otherwise.
-  virtual bool events(const std::vector<ApiEvent> &list) {
+  virtual bool events(ApiEventList list) {
     for (const auto &e : list)
       if (!event(e.name, e.json))
         return false;

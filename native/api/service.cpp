@@ -42,13 +42,13 @@ public:
       return inner_.event(name, secrets_.scrub(json));
     return inner_.event(name, json);
   }
-  bool events(const std::vector<ApiEvent> &list) override {
+  bool events(ApiEventList list) override {
     streamed_ = true;
     // Every relayed chunk comes here: copied only when there is something to scrub.
     if (std::none_of(list.begin(), list.end(),
                      [this](const ApiEvent &e) { return secrets_.found_in(e.json); }))
       return inner_.events(list);
-    std::vector<ApiEvent> scrubbed = list;
+    std::vector<ApiEvent> scrubbed(list.begin(), list.end());
     for (auto &e : scrubbed)
       if (secrets_.found_in(e.json))
         e.json = secrets_.scrub(e.json);

@@ -97,7 +97,7 @@ public:
       sent(sink_.event(name, json));
   }
   // Several events in one write.
-  void all(const std::vector<ApiEvent> &list) {
+  void all(ApiEventList list) {
     if (!gone_)
       sent(sink_.events(list));
   }
@@ -477,6 +477,37 @@ void Service::chat(const ApiRequest &request, ApiSink &sink) {
     std::string endpoint, client; // (here: the callbacks hold nothing else)
     bool log_calls = false;
   };
+  // The deltas of one read of the upstream's response, written at the read's end in one go
+  // (CallOptions::on_read_end): a read that brought several chunks (under a burst, the loop reads
+  // a stream's middle late, stream_engine.h) costs one send to the browser, not one per chunk.
+  // One batch per thread (the loop's), for the stream whose read it is: the event JSON is written
+  // into kept strings, so a delta costs no allocation once they have grown. A read's events and
+  // its end come together on one thread; were another stream's to come between, the batch goes
+  // out first.
+  struct Batch {
+    ChatStream *owner = nullptr;
+    std::vector<ApiEvent> events; // the first `size` are the batch; the rest kept for reuse
+    size_t size = 0;
+    std::string &next(const char *name) {
+      if (size == events.size())
+        events.emplace_back();
+      ApiEvent &e = events[size++];
+      e.name.assign(name);
+      return e.json;
+    }
+    void flush() {
+      if (owner && size > 0)
+        owner->send->all({events.data(), size});
+      owner = nullptr;
+      size = 0;
+    }
+    void take(ChatStream *stream) {
+      if (owner != stream)
+        flush();
+      owner = stream;
+    }
+  };
+  static thread_local Batch batch;
   auto stream = std::make_shared<ChatStream>();
   stream->endpoint = endpoint.name;
   stream->client = request.client;
@@ -506,37 +537,37 @@ void Service::chat(const ApiRequest &request, ApiSink &sink) {
     ChatStream &c = *s;
     EventSender &send = *c.send;
     if (const auto *delta = std::get_if<TextDelta>(&event)) {
-      // Every chunk of every relayed stream comes here: the event's JSON written into one
-      // buffer of the loop's thread, kept between events (no allocation once it has grown).
-      thread_local std::string json;
+      // Every chunk of every relayed stream comes here: held until the read's end.
+      if (send.gone())
+        return;
+      batch.take(s);
+      std::string &json = batch.next("delta");
       json.assign("{\"text\":");
       append_json_string(json, delta->text);
       json += '}';
-      send("delta", json);
     } else if (const auto *u = std::get_if<Usage>(&event)) {
       c.usage = *u;
     } else if (const auto *finish = std::get_if<Finish>(&event)) {
-      // The stream's last events go out in one write, written as the deltas are (buffers of
-      // the loop's thread, kept from stream to stream).
-      thread_local std::vector<ApiEvent> with_usage{{"usage", ""}, {"finished", ""}};
-      thread_local std::vector<ApiEvent> without_usage{{"finished", ""}};
-      std::vector<ApiEvent> &last = c.usage ? with_usage : without_usage;
+      // The stream's last events go out in one write with the deltas of its last read.
+      batch.take(s);
       if (c.usage) {
-        std::string &json = last.front().json;
+        std::string &json = batch.next("usage");
         json.assign("{\"input_tokens\":");
         append_integer(json, c.usage->input_tokens);
         json += ",\"output_tokens\":";
         append_integer(json, c.usage->output_tokens);
         json += '}';
       }
-      std::string &json = last.back().json;
+      std::string &json = batch.next("finished");
       json.assign("{\"finish_reason\":");
       append_json_string(json, to_string(finish->reason));
       json += ",\"raw\":";
       append_json_string(json, finish->raw);
       json += '}';
-      send.all(last);
+      batch.flush();
     } else if (const auto *error = std::get_if<StreamError>(&event)) {
+      if (batch.owner == s)
+        batch.flush(); // the text before the error goes first
       if (send.gone())
         return;
       ApiFailure f = c.registration->why_cancelled() == StreamWatch::Why::shutdown
@@ -548,8 +579,14 @@ void Service::chat(const ApiRequest &request, ApiSink &sink) {
         send("error", Json::parse(error_json(f)));
     }
   };
+  options.on_read_end = [s = stream.get()] {
+    if (batch.owner == s)
+      batch.flush();
+  };
   // Once the call is over: the log line, and (the last owner letting go) the stream's end.
   auto done = [stream](const transport::CallResult &result) {
+    if (batch.owner == stream.get())
+      batch.flush(); // (a read's end always came first; this only makes sure)
     if (stream->log_calls)
       std::fprintf(stderr, "imc serve: chat %s %s: %s, %lld ms%s\n", stream->client.c_str(),
                    stream->endpoint.c_str(),

@@ -168,8 +168,10 @@ void Delivery::deliver(const ChatEvent &event) {
 
 void Delivery::deliver_as_is(const ChatEvent &event) {
   apply_event(response_, event);
-  if (on_event_)
+  if (on_event_) {
     on_event_(event);
+    unflushed_ = true;
+  }
 }
 
 // --- CallContext --------------------------------------------------------------------------------
@@ -181,7 +183,7 @@ CallContext::CallContext(const Endpoint &endpoint, const HttpRequest &request, C
       timeouts_(options_.timeouts.value_or(endpoint.timeouts)),
       policy_(options_.retry.value_or(settings.retry)),
       deadline_(start_ + std::max(1, timeouts_.total_ms)),
-      delivery_(options_.on_event, clock, start_, secrets_) {
+      delivery_(options_.on_event, options_.on_read_end, clock, start_, secrets_) {
   WireLog &log = result_.wire_log;
   log.call_id = std::move(call_id);
   log.endpoint = endpoint.name;

@@ -75,9 +75,11 @@ struct Attempt {
 // finish arrives, so an attempt that fails early has passed nothing on and may be retried.
 class Delivery {
 public:
-  Delivery(const std::function<void(const ChatEvent &)> &on_event, Clock &clock, int64_t start,
+  Delivery(const std::function<void(const ChatEvent &)> &on_event,
+           const std::function<void()> &on_read_end, Clock &clock, int64_t start,
            const SecretValues &secrets)
-      : on_event_(on_event), clock_(clock), start_(start), secrets_(secrets) {}
+      : on_event_(on_event), on_read_end_(on_read_end), clock_(clock), start_(start),
+        secrets_(secrets) {}
 
   bool passed_on() const { return passed_on_; }
   const ChatResponse &response() const { return response_; }
@@ -89,18 +91,28 @@ public:
   void route(std::vector<ChatEvent> &&events, Attempt &attempt) { route(events, attempt); }
   // The call's terminal error (nothing more follows).
   void fail(const StreamError &error);
+  // A read of the response ends: CallOptions::on_read_end, if it passed an event on.
+  void read_end() {
+    if (!unflushed_)
+      return;
+    unflushed_ = false;
+    if (on_read_end_)
+      on_read_end_();
+  }
 
 private:
   void deliver(const ChatEvent &event);
   void deliver_as_is(const ChatEvent &event);
 
   const std::function<void(const ChatEvent &)> &on_event_;
+  const std::function<void()> &on_read_end_;
   Clock &clock_;
   int64_t start_;
   const SecretValues &secrets_;
   ChatResponse response_;
   std::vector<ChatEvent> held_;
   bool passed_on_ = false;
+  bool unflushed_ = false; // an event passed on since the last read_end()
   std::optional<int64_t> ttft_ms_;
 };
 

@@ -258,6 +258,7 @@ Attempt HttpTransport::Impl::run_attempt(const HttpRequest &outgoing, const UrlP
         return !a.failure && a.drained_after_done <= kDrainAfterDone;
       }
       delivery.route(a.decoder->feed(std::string_view(data, n)), a);
+      delivery.read_end();
       return !a.failure;
     };
     ok = client.send(req, res, error);
@@ -274,6 +275,7 @@ Attempt HttpTransport::Impl::run_attempt(const HttpRequest &outgoing, const UrlP
         a.decoder.emplace(make_stream_decoder(protocol, *a.head));
       }
       delivery.route(a.decoder->finish(), a);
+      delivery.read_end();
     } else {
       const StreamError e = aborted != AbortReason::none
                                 ? abort_error(aborted, origin, timeouts)

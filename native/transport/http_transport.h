@@ -77,6 +77,13 @@ struct CallOptions {
   // passes the head on, instead of waiting for the first event; events and the call's end
   // follow as usual (a later failure, retried or not, ends the call through on_event).
   std::function<void()> on_response_start;
+  // Called after the events that one read of the response passed to `on_event` (none: not
+  // called): a relay may hold a read's events and write them here in one go, so that what came
+  // in one read goes out in one write. A read is one `recv` of the event loop's own client (under
+  // a burst it may carry several chunks, stream_engine.h); each piece of body otherwise. On the
+  // thread of `on_event`, before any other call's events on that thread; a call's last events
+  // (its finish or error) are followed by it too, or by the call's end.
+  std::function<void()> on_read_end;
   std::optional<RetryPolicy> retry;         // else the transport's
   std::optional<EndpointTimeouts> timeouts; // else the endpoint's
   std::optional<int64_t> estimated_tokens;  // for the tokens-per-minute bucket

@@ -306,6 +306,8 @@ struct StreamEngine::Impl {
     }
     a.decoder->feed(data, r.decoded);
     r.call->context->delivery().route(r.decoded, a);
+    if (!r.own) // libcurl's piece of body; the own client's read ends after its recv (own_io)
+      r.call->context->delivery().read_end();
     return !a.failure;
   }
 
@@ -494,6 +496,7 @@ struct StreamEngine::Impl {
           head_arrived(r);
         }
         ctx.delivery().route(a.decoder->finish(), a);
+        ctx.delivery().read_end();
       } else {
         const std::string origin = ctx.url().origin();
         const StreamError e = aborted != AbortReason::none
@@ -776,6 +779,7 @@ struct StreamEngine::Impl {
     // peer's hang-up came with this event: then read on to the end of the stream.
     const bool hang_up = events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR);
     Http1ResponseReader::State state = Http1ResponseReader::State::reading;
+    bool recv_failed = false;
     for (;;) {
       const ssize_t n = ::recv(o.fd, read_buffer, sizeof read_buffer, 0);
       if (n > 0) {
@@ -791,13 +795,18 @@ struct StreamEngine::Impl {
       } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
         break;
       } else {
-        tell_heads();
-        if (reopen_if_stale(r))
-          return;
-        return end_attempt(r, CURLE_RECV_ERROR, AbortReason::none);
+        recv_failed = true;
+        break;
       }
     }
+    // What this read passed on goes out together (CallOptions::on_read_end).
+    r.call->context->delivery().read_end();
     tell_heads();
+    if (recv_failed) {
+      if (reopen_if_stale(r))
+        return;
+      return end_attempt(r, CURLE_RECV_ERROR, AbortReason::none);
+    }
     switch (state) {
     case Http1ResponseReader::State::reading:
       return;

@@ -391,46 +391,69 @@ TEST(TRANSPORT_SUITE, ABurstQueuedWhileTheLoopIsBusyStartsOverSeveralTurnsEachWi
 #if IMC_TRANSPORT_TESTS_ASYNC && !IMC_TRANSPORT_TESTS_LIBCURL
 // Under a burst of new connections (a socket the loops watch for imc serve stays readable), the
 // middle of a stream that has passed its first event on waits burst_defer_ms, then all that came
-// meanwhile is read at once, the stream whole and in order; with the burst over (the socket no
-// longer watched) every chunk is read as it comes.
-TEST(TRANSPORT_SUITE, TheMiddleOfAStreamWaitsWhileNewConnectionsWaitThenComesWhole) {
+// meanwhile is read at once — one read, so one on_read_end after its last events — the stream
+// whole and in order; with the burst over (the socket no longer watched) every chunk is read as
+// it comes. Each read's events are followed by on_read_end before the call ends.
+TEST(TRANSPORT_SUITE, TheMiddleOfAStreamWaitsWhileNewConnectionsWaitThenComesInOneRead) {
   FakeUpstream fake;
   FakeReply reply = fake_reply::openai_sse({"a", "b", "c", "d"});
-  reply.chunk_delay_ms = 10;
+  reply.chunk_delay_ms = 50;
   fake.script("POST", "/v1/chat/completions", {reply, reply});
   TransportOptions options = fast_options();
-  options.burst_defer_ms = 400; // long enough to tell from a loaded machine's delays
+  options.burst_defer_ms = 1000; // long enough to tell from a loaded machine's delays
   HttpTransport transport(options);
   const Endpoint e = endpoint_for(fake, Protocol::openai, "oa-burst-defer");
-  // One call: the ms from its first delta to its last.
-  const auto spread = [&] {
+  // One call: the ms from its first delta to its last, and its events ("a".."d" for the deltas,
+  // U for the usage, F for the finish) with a "|" for each read's end.
+  struct Seen {
+    int64_t spread = -1;
+    std::string trace;
+  };
+  const auto watch = [&] {
     std::mutex mutex;
     std::vector<int64_t> at;
+    std::string trace;
     CallOptions o;
     o.on_event = [&](const ChatEvent &event) {
-      if (std::holds_alternative<TextDelta>(event)) {
-        std::lock_guard<std::mutex> lock(mutex);
+      std::lock_guard<std::mutex> lock(mutex);
+      if (const auto *d = std::get_if<TextDelta>(&event)) {
         at.push_back(now_ms());
+        trace += d->text;
+      } else if (std::holds_alternative<Finish>(event)) {
+        trace += 'F';
+      } else if (std::holds_alternative<Usage>(event)) {
+        trace += 'U';
       }
+    };
+    o.on_read_end = [&] {
+      std::lock_guard<std::mutex> lock(mutex);
+      trace += '|';
     };
     const CallResult r = call_chat(transport, e, hello(true), o);
     EXPECT_TRUE(r.response.complete()) << describe(r);
     EXPECT_EQ(r.response.text, "abcd");
     std::lock_guard<std::mutex> lock(mutex);
-    return at.size() == 4 ? at.back() - at.front() : int64_t{-1};
+    return Seen{at.size() == 4 ? at.back() - at.front() : int64_t{-1}, trace};
   };
   int pair[2];
   ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair), 0);
   ASSERT_EQ(::write(pair[1], "x", 1), 1); // never read: new connections always waiting
   transport.share_loops(pair[0], [] {});
-  const int64_t during = spread();
+  const Seen during = watch();
   transport.unshare_loops(pair[0]);
-  const int64_t after = spread();
+  const Seen after = watch();
   ::close(pair[0]);
   ::close(pair[1]);
-  EXPECT_GE(during, 350) << "the deltas after the first came 10 ms apart and should have waited";
-  EXPECT_GE(after, 0);
-  EXPECT_LT(after, 350) << "with no burst the deltas should come as the upstream sends them";
+  EXPECT_GE(during.spread, 900) << "the deltas after the first came 50 ms apart and should have "
+                                   "waited; " << during.trace;
+  EXPECT_EQ(during.trace, "a|bcdUF|") << "what came while the stream waited should be one read";
+  EXPECT_GE(after.spread, 0);
+  EXPECT_LT(after.spread, 900) << "with no burst the deltas should come as the upstream sends them";
+  // Chunks 50 ms apart: each in a read of its own (some may share one on a loaded machine), and
+  // each read's end told once, after its events.
+  EXPECT_GE(std::count(after.trace.begin(), after.trace.end(), '|'), 3) << after.trace;
+  EXPECT_EQ(after.trace.find("||"), std::string::npos) << after.trace;
+  EXPECT_EQ(after.trace.back(), '|') << after.trace;
 }
 #endif
 

@@ -207,7 +207,7 @@ public:
     return write(bytes);
   }
 
-  bool events(const std::vector<ApiEvent> &list) override {
+  bool events(ApiEventList list) override {
     std::string &bytes = scratch();
     if (!streaming_)
       start_stream(bytes);
@@ -308,10 +308,11 @@ public:
   }
 
   bool event(const std::string &name, const std::string &json) override {
-    return events({{name, json}});
+    const ApiEvent one{name, json};
+    return events({&one, 1});
   }
 
-  bool events(const std::vector<ApiEvent> &list) override {
+  bool events(ApiEventList list) override {
     std::string bytes;
     if (!streaming_) {
       streaming_ = true;
@@ -372,7 +373,7 @@ public:
     answered_ = true;
     return sink_->event(name, json);
   }
-  bool events(const std::vector<ApiEvent> &list) override {
+  bool events(ApiEventList list) override {
     answered_ = true;
     return sink_->events(list);
   }
