@@ -403,8 +403,8 @@ void HttpTransport::chat_async(const Endpoint &endpoint, const ChatRequest &requ
   call->request = std::move(*built);
   call->done = std::move(done);
   const std::string id = options.call_id.empty() ? impl_->new_call_id() : options.call_id;
-  call->context = std::make_unique<detail::CallContext>(
-      call->endpoint, call->request, std::move(options), impl_->options, impl_->clock, id);
+  call->context.emplace(call->endpoint, call->request, std::move(options), impl_->options,
+                        impl_->clock, id);
   detail::CallContext &ctx = *call->context;
   if (auto error = ctx.prepare())
     return Impl::end_call(std::move(call), error);

@@ -85,8 +85,7 @@ struct StreamEngine::Impl {
   // http1_wire.h): its connection, the request's bytes and the response being read.
   struct Own final : Http1ResponseReader::Handler {
     Running *r = nullptr;
-    SocketAddress address;
-    std::string origin;         // the kept-alive pool's key
+    SocketAddress address;      // also the kept-alive pool's key (plain HTTP: one per origin)
     int fd = -1;                // edge-triggered in the engine's epoll set (in, out, hang-up)
     bool fresh = false;         // connected for this attempt (else a kept-alive connection)
     bool connected = false;     // the TCP connection is up
@@ -160,7 +159,7 @@ struct StreamEngine::Impl {
     thread.join();
     for (CURL *e : spare)
       curl_easy_cleanup(e);
-    for (const auto &[origin, fds] : idle)
+    for (const auto &[address, fds] : idle)
       for (const int fd : fds)
         ::close(fd);
     curl_multi_cleanup(multi);
@@ -576,7 +575,6 @@ struct StreamEngine::Impl {
     Own &own = r.own.emplace();
     own.r = &r;
     own.address = *address;
-    own.origin = url.origin();
     own.out = http1_request_bytes(*r.sending, url);
     own_connect(r, true);
     return true;
@@ -587,9 +585,9 @@ struct StreamEngine::Impl {
     Own &o = *r.own;
     o.reader.emplace(o);
     o.sent = 0;
-    if (auto it = idle.find(o.origin); may_reuse && it != idle.end() && !it->second.empty()) {
-      o.fd = it->second.back();
-      it->second.pop_back();
+    if (std::vector<int> *pool = idle_for(o.address); may_reuse && pool && !pool->empty()) {
+      o.fd = pool->back();
+      pool->pop_back();
       set_own_fd(o.fd, &r);
       o.fresh = false;
       o.connected = true;
@@ -635,10 +633,10 @@ struct StreamEngine::Impl {
   void release_own(Running &r, bool reusable) {
     Own &o = *r.own;
     if (o.fd >= 0) {
-      auto &pool = idle[o.origin];
-      if (reusable && pool.size() < max_idle) {
+      std::vector<int> *pool = reusable ? idle_for(o.address, true) : nullptr;
+      if (pool && pool->size() < max_idle) {
         set_own_fd(o.fd, kPooled);
-        pool.push_back(o.fd);
+        pool->push_back(o.fd);
       } else {
         close_own_fd(o.fd);
       }
@@ -711,7 +709,7 @@ struct StreamEngine::Impl {
                         // stray bytes
       if (!(events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
         return; // writable again (an ACK freed buffer space): nothing happened to it
-      for (auto &[origin, fds] : idle)
+      for (auto &[address, fds] : idle)
         fds.erase(std::remove(fds.begin(), fds.end(), fd), fds.end());
       close_own_fd(fd);
       return;
@@ -1061,7 +1059,17 @@ struct StreamEngine::Impl {
   // Sockets of others watched for input (add_listener), and those removed since the last wait.
   std::unordered_map<int, std::function<void()>> listeners;
   std::unordered_set<int> retired_listeners;
-  std::unordered_map<std::string, std::vector<int>> idle;
+  // Kept-alive connections by address (the own client's origins are plain HTTP to an IP
+  // address and port: one address per origin, compared without building the origin's text).
+  std::vector<std::pair<SocketAddress, std::vector<int>>> idle;
+  std::vector<int> *idle_for(const SocketAddress &a, bool add = false) {
+    for (auto &[address, fds] : idle)
+      if (address.length == a.length && std::memcmp(&address.storage, &a.storage, a.length) == 0)
+        return &fds;
+    if (!add)
+      return nullptr;
+    return &idle.emplace_back(a, std::vector<int>{}).second;
+  }
   std::vector<uint64_t> kicks;
   // Under a burst (stream_engine.h): the transport's shared signal (nullptr: nothing is set
   // aside), whether a watched socket was readable in this turn, and the sockets set aside in the

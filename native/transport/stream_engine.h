@@ -56,7 +56,8 @@ public:
   struct Call {
     Endpoint endpoint;
     HttpRequest request;                  // built, its AuthNeeds not yet fulfilled
-    std::unique_ptr<CallContext> context; // refers to endpoint and request above
+    // Refers to endpoint and request above; in place (the call is one allocation, not two).
+    std::optional<CallContext> context;
     std::shared_ptr<EndpointLimiter> limiter;
     std::function<void(CallResult)> done;
   };
