@@ -60,7 +60,7 @@ struct TransportOptions {
   // between is read at once. A burst's first bytes go before the middles of streams already
   // running (docs/PERFORMANCE.md, "The middle of a stream waits for a burst"). 0: every stream is
   // read as its data comes.
-  int burst_defer_ms = 5;
+  int burst_defer_ms = 10;
 };
 
 struct CallOptions {
