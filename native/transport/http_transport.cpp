@@ -149,17 +149,6 @@ struct HttpTransport::Impl {
             clock, [this] { return random01(); }, idle, options.wire_log_body_cap,
             own_http1_client(), &burst));
     });
-    // A call made on a loop (imc serve's loops start the chats they accept) stays on it: it
-    // starts in that loop's turn, in the order the loop took its connections, and wakes no other
-    // loop. Posted to the least busy loop instead, each call of a burst waited for a second loop
-    // to get a CPU: at 256 streams the median first byte came 0.4-0.6 ms later (the slowest
-    // sooner; docs/PERFORMANCE.md, "The middle of a stream waits for a burst"). Any other
-    // thread's call goes to the least busy loop, the first on a tie, so that sequential calls
-    // reuse one loop's kept-alive connections.
-    if (detail::StreamEngine::on_engine_thread())
-      for (const auto &engine : engines)
-        if (engine->is_this_thread())
-          return *engine;
     detail::StreamEngine *best = engines.front().get();
     for (const auto &engine : engines)
       if (engine->in_flight() < best->in_flight())

@@ -65,8 +65,6 @@ StreamError curl_failure(CURLcode code, const std::string &origin, const Attempt
 // Engine turns this thread is inside (a loop's own thread is always inside its engine's): a call
 // submitted from there is posted, never started in place, so no thread takes a lock it holds.
 thread_local int t_turns_held = 0;
-// The engine whose loop runs on this thread (nullptr on other threads).
-thread_local const void *t_current_impl = nullptr;
 
 std::string trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
@@ -930,7 +928,6 @@ struct StreamEngine::Impl {
 
   void run() {
     pthread_setname_np(pthread_self(), "imc-loop"); // as ps, top and perf show it
-    t_current_impl = this;
     epoll_event events[256];
     int still_running = 0;
     std::unique_lock<std::mutex> hold(turn); // released only while waiting for events
@@ -1123,6 +1120,5 @@ void StreamEngine::add_listener(int fd, std::function<void()> on_ready) {
 void StreamEngine::remove_listener(int fd) { impl_->remove_listener(fd); }
 
 bool StreamEngine::on_engine_thread() { return t_turns_held > 0; }
-bool StreamEngine::is_this_thread() const { return t_current_impl == impl_.get(); }
 
 } // namespace imc::transport::detail

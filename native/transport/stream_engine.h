@@ -94,8 +94,6 @@ public:
   void remove_listener(int fd);
   // True on an engine's thread (in its turn): what runs there must not block.
   static bool on_engine_thread();
-  // True on this engine's own thread (its loop).
-  bool is_this_thread() const;
   // Calls submitted and not yet ended.
   size_t in_flight() const;
 

@@ -457,69 +457,6 @@ TEST(TRANSPORT_SUITE, TheMiddleOfAStreamWaitsWhileNewConnectionsWaitThenComesInO
 }
 #endif
 
-#if IMC_TRANSPORT_TESTS_ASYNC
-// Calls made on a loop (imc serve's loops start the chats they accept, in the callback of the
-// socket they watch) stay on that loop: their events and their ends run on the thread that made
-// them, though other loops are idle. (Placed by load instead, eight calls made at once would go
-// two to each loop: a call counts from its submission.)
-TEST(TRANSPORT_SUITE, CallsMadeOnALoopStayOnThatLoop) {
-  FakeUpstream fake;
-  constexpr size_t kCalls = 8;
-  std::vector<FakeReply> replies;
-  for (size_t i = 0; i < kCalls; ++i)
-    replies.push_back(fake_reply::openai_sse({"x" + std::to_string(i)}));
-  fake.script("POST", "/v1/chat/completions", replies);
-  HttpTransport transport(fast_options());
-  Endpoint e = endpoint_for(fake, Protocol::openai, "oa-stays");
-  e.limits.concurrency = 2 * kCalls; // every call may start at once (none waits elsewhere)
-  int pair[2];
-  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair), 0);
-  ASSERT_EQ(::write(pair[1], "x", 1), 1);
-  std::mutex mutex;
-  std::thread::id made_on;
-  std::vector<std::thread::id> events_on(kCalls), ended_on(kCalls);
-  std::vector<std::promise<CallResult>> results(kCalls);
-  transport.share_loops(pair[0], [&] {
-    char byte; // (not blocking: another loop woken for the same byte may have taken it)
-    if (::recv(pair[0], &byte, 1, MSG_DONTWAIT) != 1) // once: then no longer readable
-      return;
-    {
-      std::lock_guard<std::mutex> lock(mutex);
-      made_on = std::this_thread::get_id();
-    }
-    for (size_t i = 0; i < kCalls; ++i) {
-      CallOptions o;
-      o.on_event = [&, i](const ChatEvent &) {
-        std::lock_guard<std::mutex> lock(mutex);
-        events_on[i] = std::this_thread::get_id();
-      };
-      transport.chat_async(e, hello(true), o, [&, i](CallResult r) {
-        {
-          std::lock_guard<std::mutex> lock(mutex);
-          ended_on[i] = std::this_thread::get_id();
-        }
-        results[i].set_value(std::move(r));
-      });
-    }
-  });
-  for (auto &result : results) {
-    const CallResult r = result.get_future().get();
-    EXPECT_TRUE(r.response.complete()) << describe(r);
-  }
-  transport.unshare_loops(pair[0]);
-  ::close(pair[0]);
-  ::close(pair[1]);
-  std::lock_guard<std::mutex> lock(mutex);
-  EXPECT_NE(made_on, std::thread::id());
-  EXPECT_NE(made_on, std::this_thread::get_id());
-  for (size_t i = 0; i < kCalls; ++i) {
-    EXPECT_EQ(events_on[i], made_on) << "call " << i << "'s events should run on its loop";
-    EXPECT_EQ(ended_on[i], made_on) << "call " << i << "'s end should run on its loop";
-  }
-}
-#endif
-
-
 // A relay passes the upstream's head on as soon as it arrives (imc serve's /api/chat): the
 // response start is told once per call, on a 2xx head that came without text, before any event;
 // never for a call the upstream did not take.
