@@ -125,7 +125,7 @@ struct StreamEngine::Impl {
     int64_t connect_ms = 0;
     std::vector<ChatEvent> decoded; // the events of the last body chunk, kept for its buffer
     // Set aside under a burst (`later`): the events of its socket not yet served.
-    bool set_aside = false;
+    bool is_aside = false;
     uint32_t aside_events = 0;
   };
 
@@ -395,7 +395,7 @@ struct StreamEngine::Impl {
       return finish(r, error);
     ++r.generation;
     r.attempt = Attempt{};
-    r.set_aside = false; // an entry left in `later` for an earlier attempt's socket is skipped
+    r.is_aside = false; // an entry left in `later` for an earlier attempt's socket is skipped
     r.aside_events = 0;
     r.attempt.record.started_ms = now - ctx.start_ms();
     r.status = 0;
@@ -679,8 +679,8 @@ struct StreamEngine::Impl {
         r->own->sent < r->own->out.size() || !r->call->context->delivery().passed_on())
       return false;
     r->aside_events |= events;
-    if (!r->set_aside) {
-      r->set_aside = true;
+    if (!r->is_aside) {
+      r->is_aside = true;
       later.push_back({fd, r->id, clock.steady_ms()});
     }
     return true;
@@ -695,9 +695,9 @@ struct StreamEngine::Impl {
       // The call may have ended meanwhile (a deadline, a cancel), its socket closed and the
       // descriptor now another's: only the same call's same socket is served.
       Running *r = own_at(a.fd);
-      if (!r || r == kPooled || r->id != a.id || !r->set_aside)
+      if (!r || r == kPooled || r->id != a.id || !r->is_aside)
         continue;
-      r->set_aside = false;
+      r->is_aside = false;
       const uint32_t events = std::exchange(r->aside_events, 0);
       own_event(a.fd, r, events);
     }
