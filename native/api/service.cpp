@@ -294,10 +294,8 @@ void Service::handle(const ApiRequest &request, ApiSink &raw_sink) {
 void Service::route(const ApiRequest &request, ApiSink &sink) {
   // The relayed chat first, without splitting its path: the route of nearly every request under
   // load.
-  if (request.path == "/api/chat") {
-    if (request.method == "POST")
-      return chat(request, sink);
-  }
+  if (request.method == "POST" && request.path == "/api/chat")
+    return chat(request, sink);
   const auto parts = split_path(request.path);
   const bool get = request.method == "GET" || request.method == "HEAD";
   const bool post = request.method == "POST";

@@ -506,6 +506,10 @@ void Service::chat(const ApiRequest &request, ApiSink &sink) {
         flush();
       owner = stream;
     }
+    void flush_for(const ChatStream *stream) {
+      if (owner == stream)
+        flush();
+    }
   };
   static thread_local Batch batch;
   auto stream = std::make_shared<ChatStream>();
@@ -566,8 +570,7 @@ void Service::chat(const ApiRequest &request, ApiSink &sink) {
       json += '}';
       batch.flush();
     } else if (const auto *error = std::get_if<StreamError>(&event)) {
-      if (batch.owner == s)
-        batch.flush(); // the text before the error goes first
+      batch.flush_for(s); // the text before the error goes first
       if (send.gone())
         return;
       ApiFailure f = c.registration->why_cancelled() == StreamWatch::Why::shutdown
@@ -579,14 +582,10 @@ void Service::chat(const ApiRequest &request, ApiSink &sink) {
         send("error", Json::parse(error_json(f)));
     }
   };
-  options.on_read_end = [s = stream.get()] {
-    if (batch.owner == s)
-      batch.flush();
-  };
+  options.on_read_end = [s = stream.get()] { batch.flush_for(s); };
   // Once the call is over: the log line, and (the last owner letting go) the stream's end.
   auto done = [stream](const transport::CallResult &result) {
-    if (batch.owner == stream.get())
-      batch.flush(); // (a read's end always came first; this only makes sure)
+    batch.flush_for(stream.get()); // (a read's end always came first; this only makes sure)
     if (stream->log_calls)
       std::fprintf(stderr, "imc serve: chat %s %s: %s, %lld ms%s\n", stream->client.c_str(),
                    stream->endpoint.c_str(),

@@ -967,7 +967,7 @@ struct StreamEngine::Impl {
           continue;
         }
         if (Running *own = own_at(fd)) {
-          if (!(burst && set_aside(fd, own, events[i].events)))
+          if (!set_aside(fd, own, events[i].events))
             own_event(fd, own, events[i].events);
           continue;
         }

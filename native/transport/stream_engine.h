@@ -62,17 +62,17 @@ public:
     std::function<void(CallResult)> done;
   };
 
-  // `max_idle_connections`: idle kept-alive connections kept for later calls (however many are
-  // in use);
-  // `wire_log_body_cap`: response bytes kept in a wire log;
-  // `own_http1_client`: plain-HTTP endpoints at an IP address go through the engine's own
-  // HTTP/1.1 client (http1_wire.h) rather than libcurl.
   // A transport's loops share one: when any of them last found new connections waiting.
   struct Burst {
     int defer_ms = 0; // TransportOptions::burst_defer_ms; 0: nothing is set aside
     std::atomic<int64_t> last_seen_ms{std::numeric_limits<int64_t>::min() / 2}; // steady ms
   };
 
+  // `max_idle_connections`: idle kept-alive connections kept for later calls (however many are
+  // in use);
+  // `wire_log_body_cap`: response bytes kept in a wire log;
+  // `own_http1_client`: plain-HTTP endpoints at an IP address go through the engine's own
+  // HTTP/1.1 client (http1_wire.h) rather than libcurl;
   // `burst`: shared with the transport's other loops (outlives the engine); nullptr, none.
   StreamEngine(Clock &clock, std::function<double()> random01, size_t max_idle_connections,
                size_t wire_log_body_cap, bool own_http1_client = true, Burst *burst = nullptr);
