@@ -74,11 +74,12 @@ public:
   // Never throws; failures are error replies / error events with a hint (docs/API.md).
   virtual void handle(const ApiRequest &request, ApiSink &sink) = 0;
 
-  // Lends the service's event loops to watch a listening socket: `on_ready` then runs on a
-  // loop's thread whenever `fd` is readable, and must not block (imc serve's loops accept the
-  // plain chats themselves, handle() running there). False when the service has no loops to
+  // Lends the service's event loops to watch a listening socket: `on_ready(most)` then runs on a
+  // loop's thread whenever `fd` is readable and the loops take new connections, with how many
+  // it may take now (HttpTransport::share_loops), and must not block (imc serve's loops accept
+  // the plain chats themselves, handle() running there). False when the service has no loops to
   // lend. unshare_loops(): after it returns `on_ready` runs no more; not from a loop's thread.
-  virtual bool share_loops(int /*fd*/, const std::function<void()> & /*on_ready*/) {
+  virtual bool share_loops(int /*fd*/, const std::function<void(size_t most)> & /*on_ready*/) {
     return false;
   }
   virtual void unshare_loops(int /*fd*/) {}

@@ -47,7 +47,7 @@ public:
   ~Service() override;
 
   void handle(const ApiRequest &request, ApiSink &sink) override;
-  bool share_loops(int fd, const std::function<void()> &on_ready) override {
+  bool share_loops(int fd, const std::function<void(size_t)> &on_ready) override {
     transport_.share_loops(fd, on_ready);
     return true;
   }

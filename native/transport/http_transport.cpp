@@ -92,6 +92,8 @@ struct HttpTransport::Impl {
     if (!options.env)
       options.env = process_env();
     burst.defer_ms = std::max(0, options.burst_defer_ms);
+    burst.window = static_cast<int>(std::max(0, options.awaiting_first_byte_per_core) *
+                                    std::max(1u, std::thread::hardware_concurrency()));
   }
 
   bool own_http1_client() const {
@@ -458,7 +460,7 @@ size_t HttpTransport::event_loops() {
   return Impl::kLoopsPerCore * std::max(1u, std::thread::hardware_concurrency());
 }
 
-void HttpTransport::share_loops(int fd, const std::function<void()> &on_ready) {
+void HttpTransport::share_loops(int fd, const std::function<void(size_t)> &on_ready) {
   impl_->engine(); // starts the loops
   for (const auto &engine : impl_->engines)
     engine->add_listener(fd, on_ready);

@@ -61,6 +61,13 @@ struct TransportOptions {
   // running (docs/PERFORMANCE.md, "The middle of a stream waits for a burst"). 0: every stream is
   // read as its data comes.
   int burst_defer_ms = 10;
+  // Loops lent to a listening socket (share_loops) take no new connections while this many calls
+  // per core (of all the transport's calls) wait for their upstream's first byte: the rest of a
+  // burst waits in the socket's queue, at most 10 ms at a time, and the first streams of the
+  // burst get their first bytes before the loops set up the last ones (stream_engine.h; at 128,
+  // 192 and 256 streams on two cores the median first byte came 0.5-0.7 ms sooner,
+  // docs/PERFORMANCE.md). 0: connections are taken as they come.
+  int awaiting_first_byte_per_core = 32;
 };
 
 struct CallOptions {
@@ -131,9 +138,10 @@ public:
                   std::function<void(CallResult)> done);
 
   // Lends the event loops (started if they were not) to watch `fd`, a listening socket:
-  // `on_ready` runs on a loop's thread whenever it is readable (StreamEngine::add_listener), and
-  // must not block. imc serve's loops accept the plain chats this way.
-  void share_loops(int fd, const std::function<void()> &on_ready);
+  // `on_ready(most)` runs on a loop's thread whenever it is readable and the loops take new
+  // connections (StreamEngine::add_listener; awaiting_first_byte_per_core), with how many it may
+  // take now, and must not block. imc serve's loops accept the plain chats this way.
+  void share_loops(int fd, const std::function<void(size_t most)> &on_ready);
   // After it returns no loop runs `on_ready` for `fd` again. Not from a loop's thread.
   void unshare_loops(int fd);
 

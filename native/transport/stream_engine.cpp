@@ -25,6 +25,7 @@
 #include <unordered_set>
 #include <utility>
 #include <variant>
+#include <vector>
 
 namespace imc::transport::detail {
 
@@ -110,6 +111,7 @@ struct StreamEngine::Impl {
     CancelToken::Registration cancel_registration;
     int generation = 0;            // attempts started; timers of older attempts are ignored
     bool response_started = false; // on_response_start was called, or is due
+    bool awaiting = false;         // counted in the Burst's `awaiting` (no response head yet)
     // The attempt in progress; nullptr while the call waits to retry (a backoff, or the
     // endpoint's request bucket).
     CURL *easy = nullptr;
@@ -189,6 +191,8 @@ struct StreamEngine::Impl {
   // the loop takes the call in its turn, as before.
   void submit(std::unique_ptr<Call> call) {
     ++in_flight;
+    if (burst) // counted from here: a call queued to start waits for its first byte too
+      burst->awaiting.fetch_add(1, std::memory_order_relaxed);
     if (t_turns_held == 0) {
       std::unique_lock<std::mutex> hold(turn, std::try_to_lock);
       if (hold.owns_lock() && waiting && !stopping && queue_empty()) {
@@ -339,6 +343,7 @@ struct StreamEngine::Impl {
     head.received_at_ms = clock.unix_ms();
     a.head = std::move(head);
     a.decoder.emplace(make_stream_decoder(r.call->endpoint.protocol, *a.head));
+    no_longer_awaiting(r);
     if (r.status >= 200 && r.status < 300 && !r.response_started &&
         ctx.options().on_response_start) {
       r.response_started = true;
@@ -361,10 +366,18 @@ struct StreamEngine::Impl {
     heads.clear();
   }
 
+  void no_longer_awaiting(Running &r) {
+    if (r.awaiting) {
+      r.awaiting = false;
+      burst->awaiting.fetch_sub(1, std::memory_order_relaxed);
+    }
+  }
+
   void start(std::unique_ptr<Call> call) {
     auto running = std::make_unique<Running>();
     Running &r = *running;
     r.engine = this;
+    r.awaiting = burst != nullptr; // (every start was submitted)
     r.id = ++last_id;
     r.call = std::move(call);
     calls.emplace(r.id, std::move(running));
@@ -533,6 +546,7 @@ struct StreamEngine::Impl {
   }
 
   void finish(Running &r, std::optional<StreamError> error) {
+    no_longer_awaiting(r);
     if (r.own) // (every path ends its attempt first; no descriptor may point at a freed call)
       release_own(r, false);
     const uint64_t id = r.id;
@@ -943,6 +957,8 @@ struct StreamEngine::Impl {
       }
       if (more_commands)
         wait = 0;
+      if (!paused_listeners.empty()) // the window may open on another loop: looked at each ms
+        wait = wait < 0 ? 1 : std::min<int64_t>(wait, 1);
       if (!later.empty()) { // the first set aside is served defer_ms after its data came
         const int64_t w = std::max<int64_t>(0, later.front().since + burst->defer_ms - now);
         wait = wait < 0 ? w : std::min(wait, w);
@@ -975,7 +991,10 @@ struct StreamEngine::Impl {
           listener_ready = true;
           if (burst)
             burst->last_seen_ms.store(clock.steady_ms(), std::memory_order_relaxed);
-          listener->second();
+          if (const size_t most = accepts_allowed(); most > 0)
+            listener->second(most);
+          else
+            pause_listener(fd);
           continue;
         }
         if (retired_listeners.count(fd))
@@ -1008,27 +1027,77 @@ struct StreamEngine::Impl {
         drive_kicks();
       }
       retired_listeners.clear();
+      resume_listeners();
       if (stopping && calls.empty())
         break;
     }
   }
 
-  // Under `turn`, taken from another thread: the loop is between turns (waiting for events).
-  void add_listener(int fd, std::function<void()> on_ready) {
-    std::lock_guard<std::mutex> hold(turn);
-    listeners[fd] = std::move(on_ready);
-    retired_listeners.erase(fd);
+  // How many connections a listening socket's callback may take now: 0 while the Burst's window
+  // is full, unless it has been full for kMaxAcceptPause (then a turn's worth, and the pause
+  // begins again).
+  size_t accepts_allowed() {
+    if (!burst || burst->window <= 0)
+      return kMaxAcceptsPerTurn;
+    const int waiting = burst->awaiting.load(std::memory_order_relaxed);
+    if (waiting < burst->window) {
+      full_since = -1;
+      return std::min<size_t>(kMaxAcceptsPerTurn, static_cast<size_t>(burst->window - waiting));
+    }
+    const int64_t now = clock.steady_ms();
+    if (full_since < 0)
+      full_since = now;
+    if (now - full_since < kMaxAcceptPause)
+      return 0;
+    full_since = now;
+    return kMaxAcceptsPerTurn;
+  }
+
+  // Level-triggered, a listening socket with connections waiting would end every wait at once:
+  // it leaves the epoll set until resume_listeners() puts it back.
+  void pause_listener(int fd) {
+    ::epoll_ctl(epoll_fd, EPOLL_CTL_DEL, fd, nullptr);
+    paused_listeners.push_back(fd);
+  }
+
+  void watch_listener(int fd) {
     epoll_event ev{};
     ev.events = EPOLLIN | EPOLLEXCLUSIVE;
     ev.data.fd = fd;
     ::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev);
   }
 
+  // At the end of a turn: the paused sockets are watched again once the window has room, or once
+  // it has been full for kMaxAcceptPause.
+  void resume_listeners() {
+    if (paused_listeners.empty())
+      return;
+    if (burst->awaiting.load(std::memory_order_relaxed) >= burst->window &&
+        clock.steady_ms() - full_since < kMaxAcceptPause)
+      return;
+    for (const int fd : paused_listeners)
+      if (listeners.count(fd))
+        watch_listener(fd);
+    paused_listeners.clear();
+  }
+
+  // Under `turn`, taken from another thread: the loop is between turns (waiting for events).
+  void add_listener(int fd, ListenerReady on_ready) {
+    std::lock_guard<std::mutex> hold(turn);
+    listeners[fd] = std::move(on_ready);
+    retired_listeners.erase(fd);
+    paused_listeners.erase(std::remove(paused_listeners.begin(), paused_listeners.end(), fd),
+                           paused_listeners.end());
+    watch_listener(fd);
+  }
+
   void remove_listener(int fd) {
     std::lock_guard<std::mutex> hold(turn);
     if (listeners.erase(fd) == 0)
       return;
-    ::epoll_ctl(epoll_fd, EPOLL_CTL_DEL, fd, nullptr);
+    ::epoll_ctl(epoll_fd, EPOLL_CTL_DEL, fd, nullptr); // (fails, harmless, when it is paused)
+    paused_listeners.erase(std::remove(paused_listeners.begin(), paused_listeners.end(), fd),
+                           paused_listeners.end());
     // An event for it may already be in the loop's hands (epoll_wait returned, the loop not yet
     // holding `turn`): it is skipped, not taken for another socket that gets the number.
     retired_listeners.insert(fd);
@@ -1057,8 +1126,10 @@ struct StreamEngine::Impl {
   std::vector<Running *> own_fds;
   static inline Running *const kPooled = reinterpret_cast<Running *>(uintptr_t{1}); // (a mark)
   // Sockets of others watched for input (add_listener), and those removed since the last wait.
-  std::unordered_map<int, std::function<void()>> listeners;
+  std::unordered_map<int, ListenerReady> listeners;
   std::unordered_set<int> retired_listeners;
+  std::vector<int> paused_listeners; // out of the epoll set while the window is full
+  int64_t full_since = -1;           // steady ms: when this loop found the window full
   // Kept-alive connections by address (the own client's origins are plain HTTP to an IP
   // address and port: one address per origin, compared without building the origin's text).
   std::vector<std::pair<SocketAddress, std::vector<int>>> idle;
@@ -1113,7 +1184,7 @@ void StreamEngine::submit(std::unique_ptr<Call> call) { impl_->submit(std::move(
 
 size_t StreamEngine::in_flight() const { return impl_->in_flight.load(); }
 
-void StreamEngine::add_listener(int fd, std::function<void()> on_ready) {
+void StreamEngine::add_listener(int fd, ListenerReady on_ready) {
   impl_->add_listener(fd, std::move(on_ready));
 }
 

@@ -438,7 +438,7 @@ TEST(TRANSPORT_SUITE, TheMiddleOfAStreamWaitsWhileNewConnectionsWaitThenComesInO
   int pair[2];
   ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair), 0);
   ASSERT_EQ(::write(pair[1], "x", 1), 1); // never read: new connections always waiting
-  transport.share_loops(pair[0], [] {});
+  transport.share_loops(pair[0], [](size_t) {});
   const Seen during = watch();
   transport.unshare_loops(pair[0]);
   const Seen after = watch();
@@ -454,6 +454,90 @@ TEST(TRANSPORT_SUITE, TheMiddleOfAStreamWaitsWhileNewConnectionsWaitThenComesInO
   EXPECT_GE(std::count(after.trace.begin(), after.trace.end(), '|'), 3) << after.trace;
   EXPECT_EQ(after.trace.find("||"), std::string::npos) << after.trace;
   EXPECT_EQ(after.trace.back(), '|') << after.trace;
+}
+#endif
+
+#if IMC_TRANSPORT_TESTS_ASYNC
+// A burst is taken in windows: while awaiting_first_byte_per_core calls per core wait for their
+// upstream's first byte, a socket the loops watch for new connections gets a turn only once per
+// kMaxAcceptPause (10 ms) per loop, and its callback may take a turn's worth (64) then; with
+// room in the window it is handed every turn (never read here, it stays readable) and may take
+// as many as the window has room for. Once the calls' heads came it is handed every turn again.
+TEST(TRANSPORT_SUITE, NewConnectionsWaitWhileAWindowOfCallsWaitsForTheirFirstBytes) {
+  FakeUpstream fake;
+  const size_t window = std::max(1u, std::thread::hardware_concurrency()); // one per core
+  FakeReply slow = fake_reply::openai_sse({"a"});
+  slow.head_delay_ms = 600;
+  fake.script("POST", "/v1/chat/completions", std::vector<FakeReply>(window, slow));
+  TransportOptions options = fast_options();
+  options.awaiting_first_byte_per_core = 1;
+  HttpTransport transport(options);
+  Endpoint e = endpoint_for(fake, Protocol::openai, "oa-window");
+  e.limits.concurrency = static_cast<int>(window) + 1;
+  std::mutex mutex;
+  std::vector<std::pair<int64_t, size_t>> turns; // when the callback ran, and its `most`
+  int pair[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair), 0);
+  ASSERT_EQ(::write(pair[1], "x", 1), 1); // never read: new connections always waiting
+  transport.share_loops(pair[0], [&](size_t most) {
+    std::lock_guard<std::mutex> lock(mutex);
+    turns.emplace_back(now_ms(), most);
+  });
+  const auto sleep = [](int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); };
+  const auto turns_between = [&](int64_t from, int64_t to, size_t &most_seen, size_t &least_seen) {
+    std::lock_guard<std::mutex> lock(mutex);
+    size_t n = 0;
+    most_seen = 0;
+    least_seen = SIZE_MAX;
+    for (const auto &[at, most] : turns)
+      if (at >= from && at < to) {
+        ++n;
+        most_seen = std::max(most_seen, most);
+        least_seen = std::min(least_seen, most);
+      }
+    return n;
+  };
+  const int64_t open_from = now_ms();
+  sleep(200);
+  const int64_t open_to = now_ms();
+  std::vector<std::promise<CallResult>> results(window);
+  for (auto &result : results)
+    transport.chat_async(e, hello(true), {},
+                         [&result](CallResult r) { result.set_value(std::move(r)); });
+  sleep(100); // the calls started; their heads come 600 ms after their requests
+  const int64_t full_from = now_ms();
+  sleep(300);
+  const int64_t full_to = now_ms();
+  for (auto &result : results) {
+    const CallResult r = result.get_future().get();
+    EXPECT_TRUE(r.response.complete()) << describe(r);
+  }
+  const int64_t after_from = now_ms();
+  sleep(200);
+  const int64_t after_to = now_ms();
+  transport.unshare_loops(pair[0]);
+  ::close(pair[0]);
+  ::close(pair[1]);
+
+  size_t most = 0, least = 0;
+  const size_t loops = HttpTransport::event_loops();
+  // Full: one turn per 10 ms per loop at most (with a loop's slack), each may take 64.
+  const size_t full = turns_between(full_from, full_to, most, least);
+  const size_t bound = loops * static_cast<size_t>((full_to - full_from) / 10 + 2);
+  EXPECT_LE(full, bound) << "while the window is full new connections should wait";
+  EXPECT_GE(full, 1u) << "a pause lasts 10 ms at most";
+  if (full > 0) {
+    EXPECT_EQ(most, 64u);
+    EXPECT_EQ(least, 64u);
+  }
+  // Open, before and after: every turn (a loop turning without end), as many as the window has.
+  const size_t open = turns_between(open_from, open_to, most, least);
+  EXPECT_GT(open, 3 * bound) << "an open window should hand the socket on every turn";
+  EXPECT_EQ(most, window);
+  EXPECT_EQ(least, window);
+  const size_t after = turns_between(after_from, after_to, most, least);
+  EXPECT_GT(after, 3 * bound) << "the window should open again once the heads came";
+  EXPECT_EQ(most, window);
 }
 #endif
 

@@ -502,7 +502,7 @@ public:
         ::fcntl(fd, F_SETFL, flags | O_NONBLOCK); // a loop must never wait in accept()
         // Handed mode before the loops may hand anything: a thread that hand() starts reads it.
         pool.hand_over();
-        shared_ = service_.share_loops(fd, [this] { accept_on_loop(); });
+        shared_ = service_.share_loops(fd, [this](size_t most) { accept_on_loop(most); });
         if (!shared_) { // the pool's threads accept, blocking
           ::fcntl(fd, F_SETFL, flags);
           pool.accept_again();
@@ -553,13 +553,14 @@ public:
     shared_ = false;
   }
 
-  // On an event loop's thread, the listening socket readable: takes the connections waiting
-  // (at most 64 a turn, so that the loop relays in between; the socket stays readable for the
-  // rest). A connection whose request is a plain chat is served here (the chat lane, then the
-  // call on the loop); any other goes to the pool's threads with what was read of it.
-  void accept_on_loop() {
+  // On an event loop's thread, the listening socket readable: takes the connections waiting, at
+  // most `most` (the loop's turn's share: at most 64, fewer while a burst's first streams wait
+  // for their first bytes; the socket stays readable for the rest). A connection whose request
+  // is a plain chat is served here (the chat lane, then the call on the loop); any other goes to
+  // the pool's threads with what was read of it.
+  void accept_on_loop(size_t most) {
     thread_local char buffer[16384]; // the size of a ConnectionStream's buffer
-    for (int taken = 0; taken < 64; ++taken) {
+    for (size_t taken = 0; taken < most; ++taken) {
       sockaddr_storage peer{};
       socklen_t peer_size = sizeof peer;
       const int fd =
