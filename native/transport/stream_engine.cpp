@@ -1039,10 +1039,10 @@ struct StreamEngine::Impl {
   size_t accepts_allowed() {
     if (!burst || burst->window <= 0)
       return kMaxAcceptsPerTurn;
-    const int waiting = burst->awaiting.load(std::memory_order_relaxed);
-    if (waiting < burst->window) {
+    if (const int room = burst->window - burst->awaiting.load(std::memory_order_relaxed);
+        room > 0) {
       full_since = -1;
-      return std::min<size_t>(kMaxAcceptsPerTurn, static_cast<size_t>(burst->window - waiting));
+      return std::min<size_t>(kMaxAcceptsPerTurn, static_cast<size_t>(room));
     }
     const int64_t now = clock.steady_ms();
     if (full_since < 0)
@@ -1075,10 +1075,14 @@ struct StreamEngine::Impl {
     if (burst->awaiting.load(std::memory_order_relaxed) >= burst->window &&
         clock.steady_ms() - full_since < kMaxAcceptPause)
       return;
-    for (const int fd : paused_listeners)
-      if (listeners.count(fd))
-        watch_listener(fd);
+    for (const int fd : paused_listeners) // (a socket removed meanwhile left this list then)
+      watch_listener(fd);
     paused_listeners.clear();
+  }
+
+  void drop_paused(int fd) {
+    paused_listeners.erase(std::remove(paused_listeners.begin(), paused_listeners.end(), fd),
+                           paused_listeners.end());
   }
 
   // Under `turn`, taken from another thread: the loop is between turns (waiting for events).
@@ -1086,8 +1090,7 @@ struct StreamEngine::Impl {
     std::lock_guard<std::mutex> hold(turn);
     listeners[fd] = std::move(on_ready);
     retired_listeners.erase(fd);
-    paused_listeners.erase(std::remove(paused_listeners.begin(), paused_listeners.end(), fd),
-                           paused_listeners.end());
+    drop_paused(fd); // watched from now on, not once more when the window opens
     watch_listener(fd);
   }
 
@@ -1096,8 +1099,7 @@ struct StreamEngine::Impl {
     if (listeners.erase(fd) == 0)
       return;
     ::epoll_ctl(epoll_fd, EPOLL_CTL_DEL, fd, nullptr); // (fails, harmless, when it is paused)
-    paused_listeners.erase(std::remove(paused_listeners.begin(), paused_listeners.end(), fd),
-                           paused_listeners.end());
+    drop_paused(fd);
     // An event for it may already be in the loop's hands (epoll_wait returned, the loop not yet
     // holding `turn`): it is skipped, not taken for another socket that gets the number.
     retired_listeners.insert(fd);
